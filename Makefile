@@ -1,0 +1,50 @@
+# docextract: PGXS build of the extension. The pure C++ core (src/core) and the sandboxed helper
+# (src/bin) are built by CMake into $(CORE_BUILD); this Makefile links the core into docextract.so.
+EXTENSION   = docextract
+MODULE_big  = docextract
+PG_SOURCES  = $(sort $(wildcard src/pg/*.cpp))
+OBJS        = $(PG_SOURCES:.cpp=.o)
+DATA        = $(wildcard src/sql/docextract--*.sql)
+DOCS        = README.md
+
+CORE_BUILD ?= build
+CORE_LIB    = $(CORE_BUILD)/src/core/libdocextract_core.a
+HELPER      = $(CORE_BUILD)/src/bin/docextract-extract
+
+# pg_regress (PG 15 has no --expecteddir) reads sql/<test>.sql and expected/<test>.out beside it,
+# so the top level is the input directory. The temporary instance preloads the library.
+REGRESS      = schema validation upload jobs views security
+REGRESS_OPTS = --inputdir=. --temp-instance=tmp_check_regress \
+               --temp-config=test/docextract.conf
+TAP_TESTS    = 1
+PROVE_TESTS  = test/t/*.pl
+EXTRA_CLEAN  = $(CORE_BUILD) tmp_check_regress results regression.diffs regression.out
+
+PG_CPPFLAGS  = -Isrc
+# PostgreSQL's headers use 'register' and leave parameters unused; those warnings are theirs.
+PG_CXXFLAGS  = -std=c++17 -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
+               -Wno-register
+SHLIB_LINK   = $(CORE_LIB) -lmagic -lstdc++
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+# Debian builds PostgreSQL with LLVM JIT; no bitcode is emitted for docextract's C++, which is
+# called through fmgr and would gain nothing from inlining.
+override with_llvm = no
+include $(PGXS)
+
+.PHONY: core
+core:
+	cmake -S . -B $(CORE_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(CORE_BUILD) -j2
+
+$(CORE_LIB): core
+$(OBJS): | core
+$(shlib): $(CORE_LIB)
+
+install: install-helper
+.PHONY: install-helper
+install-helper:
+	@if [ -x $(HELPER) ]; then \
+	  $(INSTALL_PROGRAM) $(HELPER) '$(DESTDIR)$(bindir)/docextract-extract'; \
+	fi

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package that docextract's build, tests and demo need. Idempotent: when
+# everything is present it changes nothing and needs no network.
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential cmake pkg-config
+  postgresql-15 postgresql-server-dev-15 postgresql-client-15 libpq-dev
+  libmagic-dev libpoppler-cpp-dev libtesseract-dev libleptonica-dev libseccomp-dev
+  nlohmann-json3-dev
+  # extraction data
+  tesseract-ocr tesseract-ocr-eng
+  # tests: GoogleTest, the TAP harness, fixture generators, libFuzzer
+  googletest libgtest-dev libipc-run-perl
+  imagemagick ghostscript groff img2pdf webp libtiff-tools poppler-utils qpdf
+  clang libclang-rt-14-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null; then SUDO=sudo; else
+    echo "install-deps: missing packages and not root: ${missing[*]}" >&2
+    exit 1
+  fi
+else
+  SUDO=
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

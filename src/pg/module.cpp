@@ -1,0 +1,23 @@
+// Module entry point: docextract must be preloaded, because its background workers (and the
+// shared memory they use) can only be registered by the postmaster at start-up.
+#include "pg/guc.hpp"
+#include "pg/postgres_headers.hpp"
+
+extern "C" {
+PG_MODULE_MAGIC;
+
+PGDLLEXPORT void _PG_init(void);
+}
+
+void _PG_init(void) {
+    if (IsBinaryUpgrade) return;
+
+    if (!process_shared_preload_libraries_in_progress)
+        ereport(ERROR,
+                (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                 errmsg("docextract must be loaded via shared_preload_libraries"),
+                 errhint("Add docextract to shared_preload_libraries in postgresql.conf and "
+                         "restart the server.")));
+
+    docextract::pg::define_gucs();
+}
