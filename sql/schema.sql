@@ -62,11 +62,11 @@ SELECT indexrelid::regclass AS index, indisunique AS uniq, pg_get_expr(indpred, 
   FROM pg_index
  WHERE indrelid IN ('docextract.documents'::regclass, 'docextract.extraction_jobs'::regclass,
                     'docextract.extracted_data'::regclass, 'docextract.document_contents'::regclass)
- ORDER BY 1::text;
+ ORDER BY indexrelid::regclass::text;
 SELECT conrelid::regclass AS tbl, conname, contype
   FROM pg_constraint
  WHERE connamespace = 'docextract'::regnamespace
- ORDER BY 1::text, 2;
+ ORDER BY conrelid::regclass::text, conname;
 
 -- Storage and queue settings.
 SELECT attname, attstorage FROM pg_attribute

@@ -65,7 +65,7 @@ SELECT p.oid::regprocedure AS definer_without_search_path
    AND NOT EXISTS (SELECT FROM unnest(p.proconfig) AS c WHERE c LIKE 'search_path=%');
 SELECT p.oid::regprocedure AS definer, p.proconfig
   FROM pg_proc p
- WHERE p.pronamespace = 'docextract'::regnamespace AND p.prosecdef ORDER BY 1::text;
+ WHERE p.pronamespace = 'docextract'::regnamespace AND p.prosecdef ORDER BY p.oid::regprocedure::text;
 
 -- A hostile object in the caller's search_path is never used by the extension.
 CREATE FUNCTION public.sha256(bytea) RETURNS bytea LANGUAGE sql AS $$ SELECT '\x00'::bytea $$;

@@ -7,6 +7,16 @@ namespace docextract::pg {
 int guc_min_file_size = 100;
 int guc_max_file_size = 50 * 1024 * 1024;
 char *guc_extract_program = nullptr;
+int guc_workers_per_database = 2;
+int guc_job_timeout_s = 300;
+int guc_poll_interval_ms = 5000;
+int guc_worker_statement_timeout_ms = 30000;
+char *guc_ocr_language = nullptr;
+int guc_max_pages = 500;
+int guc_helper_memory_mb = 2048;
+int guc_lease_duration_s = 300;
+int guc_retry_backoff_base_s = 60;
+int guc_retry_backoff_max_s = 3600;
 
 namespace {
 
@@ -19,19 +29,33 @@ void compute_default_extract_program() {
     join_path_components(default_extract_program, default_extract_program, "docextract-extract");
 }
 
+bool check_ocr_language(char **newval, void **, GucSource) {
+    // Passed to the helper as one argument; tesseract language names are [a-z_]+ joined by '+'.
+    for (const char *p = *newval; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_' || *p == '+')) {
+            GUC_check_errdetail("Use tesseract language names such as eng or eng+deu.");
+            return false;
+        }
+    return **newval != '\0';
+}
+
+void define_int(const char *name, const char *short_desc, const char *long_desc, int *var,
+                int boot, int min, int max, GucContext context, int flags) {
+    DefineCustomIntVariable(name, short_desc, long_desc, var, boot, min, max, context, flags,
+                            nullptr, nullptr, nullptr);
+}
+
 }  // namespace
 
 void define_gucs() {
     // The size limits are a security boundary: PGC_SUSET, so that an ordinary user cannot SET a
     // limit away for their own session.
-    DefineCustomIntVariable("docextract.min_file_size", "Smallest accepted document size.",
-                            "Smaller files are refused by validate_file() and upload().",
-                            &guc_min_file_size, 100, 1, MaxAllocSize, PGC_SUSET, GUC_UNIT_BYTE,
-                            nullptr, nullptr, nullptr);
-    DefineCustomIntVariable("docextract.max_file_size", "Largest accepted document size.",
-                            "Larger files are refused by validate_file() and upload().",
-                            &guc_max_file_size, 50 * 1024 * 1024, 1, MaxAllocSize, PGC_SUSET,
-                            GUC_UNIT_BYTE, nullptr, nullptr, nullptr);
+    define_int("docextract.min_file_size", "Smallest accepted document size.",
+               "Smaller files are refused by validate_file() and upload().", &guc_min_file_size,
+               100, 1, MaxAllocSize, PGC_SUSET, GUC_UNIT_BYTE);
+    define_int("docextract.max_file_size", "Largest accepted document size.",
+               "Larger files are refused by validate_file() and upload().", &guc_max_file_size,
+               50 * 1024 * 1024, 1, MaxAllocSize, PGC_SUSET, GUC_UNIT_BYTE);
 
     // It names a program the server runs, so only the server configuration may set it.
     compute_default_extract_program();
@@ -40,6 +64,37 @@ void define_gucs() {
                                "The background workers run it once per document.",
                                &guc_extract_program, default_extract_program, PGC_SIGHUP,
                                GUC_SUPERUSER_ONLY, nullptr, nullptr, nullptr);
+    define_int("docextract.workers_per_database", "Extraction workers per database.",
+               "Each database with the extension gets this many background workers; 0 stops them.",
+               &guc_workers_per_database, 2, 0, 32, PGC_SIGHUP, 0);
+    define_int("docextract.job_timeout", "Wall-clock limit for extracting one document.",
+               "The helper is killed when it runs longer; the job is retried.",
+               &guc_job_timeout_s, 300, 1, 86400, PGC_SIGHUP, GUC_UNIT_S);
+    define_int("docextract.poll_interval", "How often idle workers look for work unprompted.",
+               "Uploads wake a worker at once; this poll is the fallback.",
+               &guc_poll_interval_ms, 5000, 10, 3600000, PGC_SIGHUP, GUC_UNIT_MS);
+    define_int("docextract.worker_statement_timeout",
+               "Statement timeout of the workers' own queries.", nullptr,
+               &guc_worker_statement_timeout_ms, 30000, 0, INT_MAX, PGC_SIGHUP, GUC_UNIT_MS);
+    DefineCustomStringVariable("docextract.ocr_language", "Tesseract language(s) for OCR.",
+                               "For example eng or eng+deu; the traineddata must be installed.",
+                               &guc_ocr_language, "eng", PGC_SIGHUP, 0, check_ocr_language,
+                               nullptr, nullptr);
+    define_int("docextract.max_pages", "Pages extracted per document at most.", nullptr,
+               &guc_max_pages, 500, 1, 100000, PGC_SIGHUP, 0);
+    define_int("docextract.helper_memory_limit", "Address-space limit of the helper process.",
+               nullptr, &guc_helper_memory_mb, 2048, 64, 1048576, PGC_SIGHUP, GUC_UNIT_MB);
+
+    // Queue policy: PGC_SUSET, since external workers read them in their own sessions.
+    define_int("docextract.lease_duration", "How long a claim lasts without a heartbeat.",
+               "A job whose holder neither finishes nor sends a heartbeat within this time is "
+               "reclaimed.",
+               &guc_lease_duration_s, 300, 5, 86400, PGC_SUSET, GUC_UNIT_S);
+    define_int("docextract.retry_backoff_base", "Delay before the first retry of a failed job.",
+               "Each further retry waits twice as long, with jitter, up to retry_backoff_max.",
+               &guc_retry_backoff_base_s, 60, 0, 86400, PGC_SUSET, GUC_UNIT_S);
+    define_int("docextract.retry_backoff_max", "Longest delay between retries.", nullptr,
+               &guc_retry_backoff_max_s, 3600, 0, 604800, PGC_SUSET, GUC_UNIT_S);
 
     MarkGUCPrefixReserved("docextract");
 }

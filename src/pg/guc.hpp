@@ -3,9 +3,22 @@
 
 namespace docextract::pg {
 
+// Validation
 extern int guc_min_file_size;
 extern int guc_max_file_size;
+// Workers
 extern char *guc_extract_program;
+extern int guc_workers_per_database;
+extern int guc_job_timeout_s;
+extern int guc_poll_interval_ms;
+extern int guc_worker_statement_timeout_ms;
+extern char *guc_ocr_language;
+extern int guc_max_pages;
+extern int guc_helper_memory_mb;
+// Queue
+extern int guc_lease_duration_s;
+extern int guc_retry_backoff_base_s;
+extern int guc_retry_backoff_max_s;
 
 void define_gucs();
 

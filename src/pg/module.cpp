@@ -1,7 +1,10 @@
 // Module entry point: docextract must be preloaded, because its background workers (and the
 // shared memory they use) can only be registered by the postmaster at start-up.
+#include "pg/background.hpp"
 #include "pg/guc.hpp"
+#include "pg/hooks.hpp"
 #include "pg/postgres_headers.hpp"
+#include "pg/shmem.hpp"
 
 extern "C" {
 PG_MODULE_MAGIC;
@@ -20,4 +23,8 @@ void _PG_init(void) {
                          "restart the server.")));
 
     docextract::pg::define_gucs();
+    docextract::pg::request_shared_memory();
+    docextract::pg::install_shmem_hooks();
+    docextract::pg::install_session_hooks();
+    docextract::pg::register_launcher();
 }

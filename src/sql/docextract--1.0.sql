@@ -365,6 +365,7 @@ BEGIN
 
     INSERT INTO docextract.document_contents (document_id, content) VALUES (doc_id, content);
     INSERT INTO docextract.extraction_jobs (document_id) VALUES (doc_id);
+    PERFORM docextract.wake_workers();
     RETURN doc_id;
 END
 $$;
@@ -454,6 +455,7 @@ BEGIN
     INSERT INTO docextract.extraction_jobs (document_id, priority)
     VALUES (enqueue_as.document_id, enqueue_as.priority)
     RETURNING id INTO new_id;
+    PERFORM docextract.wake_workers();
     RETURN new_id;
 END
 $$;
@@ -483,6 +485,8 @@ BEGIN
            holder = NULL, holder_pid = NULL, lease_expires_at = NULL, claim_token = NULL,
            error_message = 'cancelled by ' || actor
      WHERE j.id = job_id;
+    PERFORM pg_catalog.pg_notify('docextract_jobs', job_id::text || ' cancelled');
+    PERFORM docextract.wake_waiters();
     RETURN 'cancelled';
 END
 $$;
@@ -519,6 +523,7 @@ BEGIN
            started_at = NULL, completed_at = NULL, error_message = NULL,
            processing_time_seconds = NULL, pages_done = NULL, pages_total = NULL
      WHERE j.id = job_id;
+    PERFORM docextract.wake_workers();
     RETURN 'pending';
 END
 $$;
@@ -527,6 +532,280 @@ CREATE FUNCTION docextract.retry_job(job_id uuid) RETURNS text
 LANGUAGE sql
 SET search_path = pg_catalog, pg_temp
 AS $$ SELECT docextract.retry_job_as(CURRENT_USER, job_id) $$;
+
+------------------------------------------------------------------------------------------------
+-- The queue's worker API. The in-server workers call exactly these functions, so there is one
+-- claim path. A claim is a lease: its token must accompany every later call, and a call with a
+-- stale token (the job was cancelled, reclaimed or finished meanwhile) changes nothing.
+------------------------------------------------------------------------------------------------
+CREATE FUNCTION docextract.in_server_worker() RETURNS boolean
+LANGUAGE c STABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'docextract_in_server_worker';
+
+CREATE FUNCTION docextract.wake_workers() RETURNS void
+LANGUAGE c VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'docextract_wake_workers';
+
+CREATE FUNCTION docextract.wake_waiters() RETURNS void
+LANGUAGE c VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'docextract_wake_waiters';
+
+CREATE FUNCTION docextract.wait_for_job(job_id uuid, timeout interval DEFAULT '30 seconds')
+RETURNS text
+LANGUAGE c VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'docextract_wait_for_job';
+
+CREATE FUNCTION docextract.claim_jobs(worker_name text, n integer DEFAULT 1)
+RETURNS TABLE (job_id uuid, document_id uuid, claim_token uuid, file_format text,
+               retry_count integer, lease_expires_at timestamptz)
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    lease interval := pg_catalog.current_setting('docextract.lease_duration')::interval;
+    -- An in-server worker is watched by its process ID, an external one by its lease alone.
+    pid   integer := CASE WHEN docextract.in_server_worker() THEN pg_catalog.pg_backend_pid() END;
+BEGIN
+    IF worker_name IS NULL OR worker_name = '' OR pg_catalog.length(worker_name) > 200 THEN
+        RAISE EXCEPTION 'worker name must be 1 to 200 characters'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF n IS NULL OR n NOT BETWEEN 1 AND 1000 THEN
+        RAISE EXCEPTION 'number of jobs to claim must be between 1 and 1000'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    RETURN QUERY
+    WITH next AS MATERIALIZED (
+        SELECT j.id
+          FROM docextract.extraction_jobs AS j
+         WHERE j.status = 'pending' AND j.run_after <= pg_catalog.now()
+         ORDER BY j.priority DESC, j.created_at
+         LIMIT n
+           FOR UPDATE SKIP LOCKED
+    )
+    UPDATE docextract.extraction_jobs AS j
+       SET status = 'processing', started_at = pg_catalog.clock_timestamp(),
+           holder = worker_name, holder_pid = pid, claim_token = pg_catalog.gen_random_uuid(),
+           lease_expires_at = pg_catalog.now() + lease,
+           pages_done = NULL, pages_total = NULL
+      FROM next, docextract.documents AS d
+     WHERE j.id = next.id AND d.id = j.document_id
+    RETURNING j.id, j.document_id, j.claim_token, d.file_format, j.retry_count, j.lease_expires_at;
+END
+$$;
+
+CREATE FUNCTION docextract.heartbeat(job_id uuid, claim_token uuid,
+                                     pages_done integer DEFAULT NULL,
+                                     pages_total integer DEFAULT NULL)
+RETURNS timestamptz
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    expires timestamptz;
+BEGIN
+    UPDATE docextract.extraction_jobs AS j
+       SET lease_expires_at = pg_catalog.now()
+                              + pg_catalog.current_setting('docextract.lease_duration')::interval,
+           pages_done = coalesce(heartbeat.pages_done, j.pages_done),
+           pages_total = coalesce(heartbeat.pages_total, j.pages_total)
+     WHERE j.id = heartbeat.job_id AND j.claim_token = heartbeat.claim_token
+    RETURNING j.lease_expires_at INTO expires;
+    IF expires IS NULL THEN
+        PERFORM docextract.raise_stale_claim(job_id);
+    END IF;
+    RETURN expires;
+END
+$$;
+
+CREATE FUNCTION docextract.raise_stale_claim(job_id uuid) RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    st text;
+BEGIN
+    SELECT j.status INTO st FROM docextract.extraction_jobs AS j WHERE j.id = job_id;
+    RAISE EXCEPTION 'claim on extraction job % is not valid', job_id
+        USING ERRCODE = 'object_not_in_prerequisite_state',
+              DETAIL = CASE WHEN st IS NULL THEN 'The job does not exist.'
+                            ELSE pg_catalog.format('The job is %s and this claim token is not its current one.', st) END,
+              HINT = 'The job was cancelled, reclaimed or finished by someone else; drop the work done.';
+END
+$$;
+
+-- Summarises a helper result (docs/extract-json.md): how the text was obtained and how sure.
+CREATE FUNCTION docextract.result_method(result jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE
+             WHEN pg_catalog.count(*) FILTER (WHERE p->>'method' = 'ocr') = 0
+                  AND pg_catalog.count(*) FILTER (WHERE p->>'method' = 'native') = 0 THEN 'none'
+             WHEN pg_catalog.count(*) FILTER (WHERE p->>'method' = 'ocr') = 0 THEN 'native'
+             WHEN pg_catalog.count(*) FILTER (WHERE p->>'method' = 'native') = 0 THEN 'ocr'
+             ELSE 'mixed'
+           END
+      FROM pg_catalog.jsonb_array_elements(coalesce(result->'pages', '[]')) AS p
+$$;
+
+CREATE FUNCTION docextract.result_confidence(result jsonb) RETURNS real
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    -- Native text is certain; OCR pages count with tesseract's mean confidence (0-100).
+    SELECT pg_catalog.avg(CASE WHEN p->>'method' = 'ocr'
+                               THEN LEAST(GREATEST(coalesce((p->>'ocr_confidence')::real, 0) / 100, 0), 1)
+                               ELSE 1 END)::real
+      FROM pg_catalog.jsonb_array_elements(coalesce(result->'pages', '[]')) AS p
+$$;
+
+CREATE FUNCTION docextract.complete_job(job_id uuid, claim_token uuid, result jsonb)
+RETURNS boolean
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    doc_id uuid;
+BEGIN
+    IF result IS NULL OR pg_catalog.jsonb_typeof(result) <> 'object' THEN
+        RAISE EXCEPTION 'result must be a JSON object'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    UPDATE docextract.extraction_jobs AS j
+       SET status = 'completed', completed_at = GREATEST(pg_catalog.now(), j.started_at),
+           processing_time_seconds = GREATEST(
+               EXTRACT(epoch FROM pg_catalog.clock_timestamp() - j.started_at)::double precision,
+               0.000001),
+           error_message = NULL, holder = NULL, holder_pid = NULL, lease_expires_at = NULL,
+           claim_token = NULL, pages_done = j.pages_total
+     WHERE j.id = complete_job.job_id AND j.claim_token = complete_job.claim_token
+    RETURNING j.document_id INTO doc_id;
+    IF doc_id IS NULL THEN
+        PERFORM docextract.raise_stale_claim(job_id);
+    END IF;
+    INSERT INTO docextract.extracted_data
+           (job_id, document_id, data, text, overall_confidence, field_confidence, extraction_method)
+    VALUES (job_id, doc_id, result - 'text',
+            result->>'text',
+            docextract.result_confidence(result),
+            coalesce(result->'field_confidence', '{}'),
+            docextract.result_method(result));
+    PERFORM pg_catalog.pg_notify('docextract_jobs', job_id::text || ' completed');
+    PERFORM docextract.wake_waiters();
+    RETURN true;
+END
+$$;
+
+CREATE FUNCTION docextract.retry_delay(retry_count integer) RETURNS interval
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    -- Exponential backoff with +/-25 % jitter, so that jobs that failed together do not retry
+    -- together: base * 2^retry_count, capped.
+    SELECT LEAST(
+               pg_catalog.current_setting('docextract.retry_backoff_base')::interval
+                   * pg_catalog.power(2, LEAST(retry_count, 30)),
+               pg_catalog.current_setting('docextract.retry_backoff_max')::interval)
+           * (0.75 + pg_catalog.random() / 2)
+$$;
+
+CREATE FUNCTION docextract.fail_job(job_id uuid, claim_token uuid, error text,
+                                    retryable boolean DEFAULT true)
+RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    new_status text;
+BEGIN
+    UPDATE docextract.extraction_jobs AS j
+       SET status = CASE WHEN retryable AND j.retry_count < j.max_retries THEN 'pending' ELSE 'failed' END,
+           retry_count = CASE WHEN retryable AND j.retry_count < j.max_retries THEN j.retry_count + 1
+                              ELSE j.retry_count END,
+           run_after = CASE WHEN retryable AND j.retry_count < j.max_retries
+                            THEN pg_catalog.now() + docextract.retry_delay(j.retry_count)
+                            ELSE j.run_after END,
+           completed_at = CASE WHEN retryable AND j.retry_count < j.max_retries THEN NULL
+                               ELSE GREATEST(pg_catalog.now(), j.started_at) END,
+           processing_time_seconds = CASE WHEN retryable AND j.retry_count < j.max_retries THEN NULL
+                                          ELSE GREATEST(EXTRACT(epoch FROM pg_catalog.clock_timestamp() - j.started_at)::double precision, 0.000001) END,
+           error_message = pg_catalog.left(coalesce(error, 'unknown error'), 2000),
+           holder = NULL, holder_pid = NULL, lease_expires_at = NULL, claim_token = NULL
+     WHERE j.id = fail_job.job_id AND j.claim_token = fail_job.claim_token
+    RETURNING j.status INTO new_status;
+    IF new_status IS NULL THEN
+        PERFORM docextract.raise_stale_claim(job_id);
+    END IF;
+    IF new_status = 'failed' THEN
+        PERFORM pg_catalog.pg_notify('docextract_jobs', job_id::text || ' failed');
+        PERFORM docextract.wake_waiters();
+    END IF;
+    RETURN new_status;
+END
+$$;
+
+-- Gives a job back without counting an attempt (the worker is shutting down).
+CREATE FUNCTION docextract.release_job(job_id uuid, claim_token uuid) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    UPDATE docextract.extraction_jobs AS j
+       SET status = 'pending', started_at = NULL, holder = NULL, holder_pid = NULL,
+           lease_expires_at = NULL, claim_token = NULL, pages_done = NULL, pages_total = NULL
+     WHERE j.id = release_job.job_id AND j.claim_token = release_job.claim_token;
+    IF NOT FOUND THEN
+        PERFORM docextract.raise_stale_claim(job_id);
+    END IF;
+END
+$$;
+
+-- Takes back the jobs whose holder is gone: an in-server worker that is no longer running (or
+-- ran before the server restarted), or any holder whose lease has expired. The attempt counts,
+-- so a document that keeps killing its holder ends as failed.
+CREATE FUNCTION docextract.reclaim_jobs() RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    n integer;
+BEGIN
+    WITH dead AS MATERIALIZED (
+        SELECT j.id
+          FROM docextract.extraction_jobs AS j
+         WHERE j.status = 'processing'
+           AND (j.lease_expires_at < pg_catalog.now()
+                OR (j.holder_pid IS NOT NULL
+                    AND (j.started_at < pg_catalog.pg_postmaster_start_time()
+                         OR NOT EXISTS (SELECT FROM pg_catalog.pg_stat_get_activity(j.holder_pid) AS a
+                                         WHERE a.backend_type = 'docextract worker'))))
+           FOR UPDATE OF j SKIP LOCKED
+    )
+    , reclaimed AS (
+        UPDATE docextract.extraction_jobs AS j
+           SET status = CASE WHEN j.retry_count < j.max_retries THEN 'pending' ELSE 'failed' END,
+               retry_count = LEAST(j.retry_count + 1, j.max_retries),
+               completed_at = CASE WHEN j.retry_count < j.max_retries THEN NULL
+                                   ELSE GREATEST(pg_catalog.now(), j.started_at) END,
+               error_message = pg_catalog.format('holder %s stopped before finishing the job', j.holder),
+               holder = NULL, holder_pid = NULL, lease_expires_at = NULL, claim_token = NULL,
+               pages_done = NULL, pages_total = NULL
+          FROM dead
+         WHERE j.id = dead.id
+        RETURNING j.id, j.status
+    )
+    SELECT pg_catalog.count(*),
+           pg_catalog.count(pg_catalog.pg_notify('docextract_jobs', r.id::text || ' failed'))
+                FILTER (WHERE r.status = 'failed')
+      INTO n
+      FROM reclaimed AS r;
+    IF n > 0 THEN
+        PERFORM docextract.wake_waiters();
+    END IF;
+    RETURN n;
+END
+$$;
 
 ------------------------------------------------------------------------------------------------
 -- Views. security_invoker makes row-level security apply to whoever queries the view. Counts and
@@ -568,6 +847,70 @@ SELECT j.id, j.document_id, d.original_filename AS document_filename, d.owner,
        END AS progress_percentage
   FROM docextract.extraction_jobs AS j
   JOIN docextract.documents AS d ON d.id = j.document_id;
+
+------------------------------------------------------------------------------------------------
+-- Monitoring
+------------------------------------------------------------------------------------------------
+CREATE FUNCTION docextract.worker_stats_all(
+    OUT database oid, OUT state text, OUT workers integer, OUT idle_workers integer,
+    OUT claimed bigint, OUT completed bigint, OUT failed bigint, OUT retried bigint,
+    OUT reclaimed bigint, OUT helper_crashes bigint, OUT timeouts bigint, OUT cancelled bigint,
+    OUT processing_ms bigint)
+RETURNS SETOF record
+LANGUAGE c VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'docextract_worker_stats';
+
+CREATE VIEW docextract.worker_stats AS
+SELECT d.datname, s.state, s.workers, s.idle_workers, s.claimed, s.completed, s.failed,
+       s.retried, s.reclaimed, s.helper_crashes, s.timeouts, s.cancelled,
+       s.processing_ms / 1000.0 AS processing_seconds
+  FROM docextract.worker_stats_all() AS s
+  JOIN pg_catalog.pg_database AS d ON d.oid = s.database;
+
+CREATE VIEW docextract.queue_stats WITH (security_invoker = true) AS
+SELECT st.status,
+       pg_catalog.count(j.id) AS jobs,
+       pg_catalog.max(pg_catalog.now() - j.created_at) FILTER (WHERE j.status = 'pending') AS oldest_age,
+       pg_catalog.count(j.id) FILTER (WHERE j.status = 'pending' AND j.run_after > pg_catalog.now()) AS waiting_for_retry
+  FROM (VALUES ('pending'), ('processing'), ('completed'), ('failed'), ('cancelled')) AS st(status)
+  LEFT JOIN docextract.extraction_jobs AS j ON j.status = st.status
+ GROUP BY st.status;
+
+CREATE FUNCTION docextract.metrics() RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT pg_catalog.string_agg(line, E'\n' ORDER BY ord) || E'\n'
+      FROM (
+        SELECT 1 AS ord, '# HELP docextract_jobs Extraction jobs by status.' AS line
+        UNION ALL SELECT 2, '# TYPE docextract_jobs gauge'
+        UNION ALL SELECT 3, pg_catalog.format('docextract_jobs{status="%s"} %s', q.status, q.jobs)
+          FROM docextract.queue_stats AS q
+        UNION ALL SELECT 4, '# HELP docextract_oldest_pending_seconds Age of the oldest pending job.'
+        UNION ALL SELECT 5, '# TYPE docextract_oldest_pending_seconds gauge'
+        UNION ALL SELECT 6, pg_catalog.format('docextract_oldest_pending_seconds %s',
+                   coalesce(EXTRACT(epoch FROM q.oldest_age), 0))
+          FROM docextract.queue_stats AS q WHERE q.status = 'pending'
+        UNION ALL SELECT 7, '# HELP docextract_worker_events_total Worker events since server start.'
+        UNION ALL SELECT 8, '# TYPE docextract_worker_events_total counter'
+        UNION ALL SELECT 9, pg_catalog.format('docextract_worker_events_total{database="%s",event="%s"} %s',
+                   w.datname, e.event, e.n)
+          FROM docextract.worker_stats AS w,
+               LATERAL (VALUES ('claimed', w.claimed), ('completed', w.completed),
+                               ('failed', w.failed), ('retried', w.retried),
+                               ('reclaimed', w.reclaimed), ('helper_crash', w.helper_crashes),
+                               ('timeout', w.timeouts), ('cancelled', w.cancelled)) AS e(event, n)
+        UNION ALL SELECT 10, '# HELP docextract_processing_seconds_total Time spent extracting.'
+        UNION ALL SELECT 11, '# TYPE docextract_processing_seconds_total counter'
+        UNION ALL SELECT 12, pg_catalog.format('docextract_processing_seconds_total{database="%s"} %s',
+                   w.datname, w.processing_seconds)
+          FROM docextract.worker_stats AS w
+        UNION ALL SELECT 13, '# HELP docextract_workers Running workers.'
+        UNION ALL SELECT 14, '# TYPE docextract_workers gauge'
+        UNION ALL SELECT 15, pg_catalog.format('docextract_workers{database="%s"} %s', w.datname, w.workers)
+          FROM docextract.worker_stats AS w
+      ) AS m
+$$;
 
 ------------------------------------------------------------------------------------------------
 -- Row-level security. Users see and change only what they own; admins see everything; workers
@@ -637,8 +980,22 @@ GRANT EXECUTE ON FUNCTION
     docextract.retry_job(uuid),
     docextract.retry_job_as(name, uuid)
   TO docextract_user;
-GRANT EXECUTE ON FUNCTION docextract.detect_mime(bytea), docextract.validate_file(text, bytea)
+GRANT EXECUTE ON FUNCTION docextract.wait_for_job(uuid, interval) TO docextract_user;
+GRANT EXECUTE ON FUNCTION
+    docextract.detect_mime(bytea),
+    docextract.validate_file(text, bytea),
+    docextract.claim_jobs(text, integer),
+    docextract.heartbeat(uuid, uuid, integer, integer),
+    docextract.complete_job(uuid, uuid, jsonb),
+    docextract.fail_job(uuid, uuid, text, boolean),
+    docextract.release_job(uuid, uuid),
+    docextract.reclaim_jobs(),
+    docextract.wait_for_job(uuid, interval)
   TO docextract_worker;
+GRANT SELECT ON docextract.queue_stats TO docextract_user, docextract_worker;
+GRANT SELECT ON docextract.worker_stats TO docextract_admin, docextract_worker;
+GRANT EXECUTE ON FUNCTION docextract.worker_stats_all(), docextract.metrics()
+  TO docextract_admin, docextract_worker;
 
 ------------------------------------------------------------------------------------------------
 -- pg_dump keeps the data of extension tables only when asked.
@@ -701,3 +1058,30 @@ COMMENT ON VIEW docextract.document_overview IS
     'Documents with their size in MiB, number of extraction jobs and latest job; never reads the bytes.';
 COMMENT ON VIEW docextract.job_overview IS
     'Jobs with their document''s file name, whether results exist, and progress in percent (0 pending, pages done while processing, 100 completed or failed).';
+COMMENT ON FUNCTION docextract.in_server_worker() IS 'Whether the caller is one of docextract''s own background workers.';
+COMMENT ON FUNCTION docextract.wake_workers() IS 'Wakes an idle worker of this database when the transaction commits (and the launcher, if the database has no workers yet).';
+COMMENT ON FUNCTION docextract.wake_waiters() IS 'Wakes the sessions waiting in wait_for_job() in this database when the transaction commits.';
+COMMENT ON FUNCTION docextract.wait_for_job(uuid, interval) IS
+    'Waits, without polling the table in a loop, until the job is completed, failed or cancelled, or the timeout passes; returns the status last seen.';
+COMMENT ON FUNCTION docextract.claim_jobs(text, integer) IS
+    'Worker API: claims up to n runnable pending jobs (priority, then age) with FOR UPDATE SKIP LOCKED and returns them with their claim tokens.';
+COMMENT ON FUNCTION docextract.heartbeat(uuid, uuid, integer, integer) IS
+    'Worker API: extends the lease of a claimed job and records its page progress; raises if the claim is stale.';
+COMMENT ON FUNCTION docextract.raise_stale_claim(uuid) IS 'Raises the error for a claim token that is no longer the job''s.';
+COMMENT ON FUNCTION docextract.result_method(jsonb) IS 'native, ocr, mixed or none, from the pages of a helper result.';
+COMMENT ON FUNCTION docextract.result_confidence(jsonb) IS 'Mean page confidence (0 to 1) of a helper result: 1 for native text, the OCR confidence otherwise.';
+COMMENT ON FUNCTION docextract.complete_job(uuid, uuid, jsonb) IS
+    'Worker API: stores the result (the helper''s JSON document) and completes the job; raises if the claim is stale.';
+COMMENT ON FUNCTION docextract.retry_delay(integer) IS 'Backoff before the next attempt: retry_backoff_base * 2^retry_count, capped at retry_backoff_max, with jitter.';
+COMMENT ON FUNCTION docextract.fail_job(uuid, uuid, text, boolean) IS
+    'Worker API: records a failed attempt; the job is retried after a backoff while retries remain and the error is retryable, else it fails. Returns the new status.';
+COMMENT ON FUNCTION docextract.release_job(uuid, uuid) IS 'Worker API: gives a claimed job back to the queue without counting an attempt.';
+COMMENT ON FUNCTION docextract.reclaim_jobs() IS
+    'Takes back jobs whose in-server worker has stopped or whose lease has expired; returns how many.';
+COMMENT ON FUNCTION docextract.worker_stats_all() IS 'Shared-memory state and counters of the workers of every database.';
+COMMENT ON VIEW docextract.worker_stats IS 'Workers and their counters per database, since the server started.';
+COMMENT ON VIEW docextract.queue_stats IS 'Jobs per status, the age of the oldest pending job, and the jobs waiting for a retry.';
+COMMENT ON FUNCTION docextract.metrics() IS 'Queue and worker metrics in the Prometheus text exposition format.';
+
+-- Start the workers of this database once the extension is committed.
+SELECT docextract.wake_workers();

@@ -1,0 +1,118 @@
+-- The worker API for external workers: claim, heartbeat, complete, fail, release, reclaim.
+CREATE ROLE regress_ext_worker LOGIN IN ROLE docextract_worker;
+SET ROLE regress_alice;
+SELECT docextract.upload('w1.pdf', fixture.doc('pdf', 300, 'w1')) AS d1 \gset
+SELECT docextract.upload('w2.pdf', fixture.doc('pdf', 300, 'w2')) AS d2 \gset
+SELECT docextract.upload('w3.pdf', fixture.doc('pdf', 300, 'w3')) AS d3 \gset
+RESET ROLE;
+-- Only the three new jobs are runnable: park the older ones.
+UPDATE docextract.extraction_jobs SET run_after = now() + interval '1 day'
+ WHERE status = 'pending' AND document_id NOT IN (:'d1', :'d2', :'d3');
+UPDATE docextract.extraction_jobs SET priority = 5 WHERE document_id = :'d3';
+
+SET ROLE regress_ext_worker;
+SELECT fixture.try($$SELECT * FROM docextract.claim_jobs('', 1)$$);
+SELECT fixture.try($$SELECT * FROM docextract.claim_jobs('ext', 0)$$);
+-- Claims follow priority, then age; the lease belongs to an external holder (no pid).
+SELECT document_id = :'d3' AS first_is_priority, file_format, retry_count
+  FROM docextract.claim_jobs('ext', 1) \gset c1_
+SELECT :'c1_first_is_priority', :'c1_file_format';
+SELECT job_id AS j1, claim_token AS t1 FROM docextract.claim_jobs('ext', 1) \gset
+SELECT job_id AS j2, claim_token AS t2 FROM docextract.claim_jobs('ext', 5) \gset
+SELECT count(*) AS nothing_left FROM docextract.claim_jobs('ext', 5);
+RESET ROLE;
+SELECT document_id = :'d1' AS is_d1, status, holder, holder_pid, claim_token = :'t1' AS token_ok,
+       lease_expires_at > now() AS leased
+  FROM docextract.extraction_jobs WHERE id = :'j1';
+
+SET ROLE regress_ext_worker;
+-- Heartbeat with progress; a wrong token is refused and changes nothing.
+SELECT docextract.heartbeat(:'j1', :'t1', 1, 4) > now() AS extended;
+SELECT fixture.try(format('SELECT docextract.heartbeat(%L, gen_random_uuid())', :'j1'));
+SELECT fixture.try(format('SELECT docextract.complete_job(%L, gen_random_uuid(), %L)', :'j1', '{}'));
+SELECT fixture.try(format('SELECT docextract.complete_job(%L, %L, %L)', :'j1', :'t1', '[]'));
+RESET ROLE;
+SELECT progress_percentage FROM docextract.job_overview WHERE id = :'j1';
+
+-- Complete j1 with a helper-shaped result: one native page, one OCR page.
+SET ROLE regress_ext_worker;
+SELECT docextract.complete_job(:'j1', :'t1', '{"schema": "docextract-extract/1", "text": "Hello\fWorld",
+  "metadata": {"pages": 2},
+  "pages": [{"page": 1, "method": "native", "text": "Hello"},
+            {"page": 2, "method": "ocr", "ocr_confidence": 80, "text": "World"}]}');
+-- Completing twice is refused: the token died with the first completion.
+SELECT fixture.try(format('SELECT docextract.complete_job(%L, %L, %L)', :'j1', :'t1', '{}'));
+RESET ROLE;
+SELECT status, claim_token, holder, processing_time_seconds > 0 AS timed, completed_at >= started_at AS ordered
+  FROM docextract.extraction_jobs WHERE id = :'j1';
+SELECT text, overall_confidence, extraction_method, data ? 'text' AS text_in_data, data->'metadata'
+  FROM docextract.extracted_data WHERE job_id = :'j1';
+SELECT docextract.wait_for_job(:'j1', '10 s');
+
+-- A retryable failure goes back to pending with a backoff; a permanent one fails at once.
+SET docextract.retry_backoff_base = '60s';
+SET ROLE regress_ext_worker;
+SELECT docextract.fail_job(:'j2', :'t2', 'timeout: too slow', true);
+RESET ROLE;
+SELECT status, retry_count, error_message, run_after - now() BETWEEN interval '44 s' AND interval '76 s' AS backoff_ok,
+       completed_at
+  FROM docextract.extraction_jobs WHERE id = :'j2';
+UPDATE docextract.extraction_jobs SET run_after = now() WHERE id = :'j2';
+SET ROLE regress_ext_worker;
+SELECT job_id = :'j2' AS same_job, claim_token <> :'t2' AS new_token FROM docextract.claim_jobs('ext', 1) \gset
+SELECT :'same_job', :'new_token';
+SELECT claim_token AS t2b FROM docextract.extraction_jobs WHERE id = :'j2' \gset
+SELECT fixture.try(format('SELECT docextract.fail_job(%L, %L, %L)', :'j2', :'t2', 'stale'));
+SELECT docextract.fail_job(:'j2', :'t2b', 'encrypted: the document needs a password', false);
+RESET ROLE;
+SELECT status, retry_count, error_message, completed_at IS NOT NULL AS finished
+  FROM docextract.extraction_jobs WHERE id = :'j2';
+SELECT docextract.wait_for_job(:'j2', '0 s');
+
+-- Retries run out: the last allowed failure is final.
+UPDATE docextract.extraction_jobs SET status = 'pending', completed_at = NULL, retry_count = 3, run_after = now()
+ WHERE id = :'j2';
+SET ROLE regress_ext_worker;
+SELECT claim_token AS t2c FROM docextract.claim_jobs('ext', 1) \gset
+SELECT docextract.fail_job(:'j2', :'t2c', 'timeout: still too slow', true);
+RESET ROLE;
+
+-- Release gives the job back without counting an attempt.
+UPDATE docextract.extraction_jobs SET status = 'pending', completed_at = NULL, retry_count = 1, run_after = now()
+ WHERE id = :'j2';
+SET ROLE regress_ext_worker;
+SELECT claim_token AS t2d FROM docextract.claim_jobs('ext', 1) \gset
+SELECT docextract.release_job(:'j2', :'t2d');
+RESET ROLE;
+SELECT status, retry_count, holder, started_at FROM docextract.extraction_jobs WHERE id = :'j2';
+
+-- An expired lease is reclaimed (counting an attempt); a live one is not.
+SET ROLE regress_ext_worker;
+SELECT claim_token AS t2e FROM docextract.claim_jobs('ext', 1) \gset
+RESET ROLE;
+SELECT docextract.reclaim_jobs() AS reclaimed_live;
+UPDATE docextract.extraction_jobs SET lease_expires_at = now() - interval '1 s' WHERE id = :'j2';
+SELECT docextract.reclaim_jobs() AS reclaimed_expired;
+SELECT status, retry_count, error_message, claim_token FROM docextract.extraction_jobs WHERE id = :'j2';
+-- A job held by an in-server worker that no longer runs is reclaimed at once.
+UPDATE docextract.extraction_jobs
+   SET status = 'processing', started_at = now(), holder = 'docextract worker 0 (pid 1)', holder_pid = 1,
+       claim_token = gen_random_uuid(), lease_expires_at = now() + interval '1 hour'
+ WHERE id = :'j2';
+SELECT docextract.reclaim_jobs() AS reclaimed_dead_pid;
+
+-- wait_for_job: a pending job times out with its current status; bad input is refused.
+SELECT docextract.wait_for_job(:'j2', '50 ms');
+SELECT fixture.try($$SELECT docextract.wait_for_job('00000000-0000-0000-0000-00000000ffff', '1 s')$$);
+SELECT fixture.try(format('SELECT docextract.wait_for_job(%L, %L)', :'j2', '-1 s'));
+
+-- Monitoring.
+SELECT status, jobs FROM docextract.queue_stats ORDER BY status;
+SELECT line FROM regexp_split_to_table(docextract.metrics(), E'\n') AS line
+ WHERE line LIKE 'docextract_jobs%' OR line LIKE '# TYPE%' ORDER BY line;
+
+-- Users may not call the worker API.
+SET ROLE regress_alice;
+SELECT fixture.try($$SELECT * FROM docextract.claim_jobs('alice', 1)$$);
+RESET ROLE;
+DROP ROLE regress_ext_worker;

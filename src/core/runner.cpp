@@ -1,0 +1,276 @@
+// The spawn / feed / collect / reap loop of run_helper. Classification of the finished child is in
+// runner_classify.cpp.
+#include "core/runner.hpp"
+#include "core/runner_internal.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/purity.hpp"
+
+namespace docextract::core {
+namespace {
+
+std::int64_t monotonic_ms() {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+// Owns one descriptor; closing twice is impossible.
+class Fd {
+public:
+    Fd() = default;
+    ~Fd() { reset(); }
+    Fd(const Fd &) = delete;
+    Fd &operator=(const Fd &) = delete;
+    int get() const { return fd_; }
+    bool open() const { return fd_ >= 0; }
+    void adopt(int fd) { reset(); fd_ = fd; }
+    void reset() {
+        if (fd_ >= 0) close(fd_);
+        fd_ = -1;
+    }
+
+private:
+    int fd_ = -1;
+};
+
+// Our ends must not sit on 0..2: the dup2 file actions would clobber them in the child.
+bool lift_above_stdio(Fd &fd) {
+    if (fd.get() > 2) return true;
+    int moved = fcntl(fd.get(), F_DUPFD_CLOEXEC, 3);
+    if (moved < 0) return false;
+    fd.adopt(moved);
+    return true;
+}
+
+// Kills and reaps the child if an exception or early return leaves it running.
+class ChildGuard {
+public:
+    explicit ChildGuard(pid_t pid) : pid_(pid) {}
+    ~ChildGuard() {
+        if (pid_ > 0) {
+            kill(pid_, SIGKILL);
+            reap();
+        }
+    }
+    ChildGuard(const ChildGuard &) = delete;
+    ChildGuard &operator=(const ChildGuard &) = delete;
+    // Blocking wait; returns the wait status.
+    int reap() {
+        int status = 0;
+        while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+        }
+        pid_ = -1;
+        return status;
+    }
+    // Non-blocking; true once the child has been reaped.
+    bool try_reap(int &status) {
+        pid_t r = waitpid(pid_, &status, WNOHANG);
+        if (r == pid_ || (r < 0 && errno == ECHILD)) {
+            pid_ = -1;
+            return true;
+        }
+        return false;
+    }
+    void kill_and_reap(int &status) {
+        kill(pid_, SIGKILL);
+        status = reap();
+    }
+
+private:
+    pid_t pid_;
+};
+
+std::vector<char *> c_strings(std::vector<std::string> &strings) {
+    std::vector<char *> out;
+    for (auto &s : strings) out.push_back(s.data());
+    out.push_back(nullptr);
+    return out;
+}
+
+void read_into(Fd &fd, std::string &sink) {
+    char buf[65536];
+    for (;;) {
+        ssize_t n = read(fd.get(), buf, sizeof buf);
+        if (n > 0) {
+            sink.append(buf, static_cast<std::size_t>(n));
+            if (sink.size() > (1u << 20)) return;  // let the caller apply its caps
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && errno == EAGAIN) return;
+        fd.reset();  // EOF or error
+        return;
+    }
+}
+
+}  // namespace
+
+RunResult run_helper(const RunOptions &options, const void *data, std::size_t len) {
+    RunResult result;
+    const std::int64_t start = monotonic_ms();
+    auto finish = [&](RunOutcome outcome, std::string message) {
+        result.outcome = outcome;
+        result.error_message = std::move(message);
+        result.elapsed_ms = monotonic_ms() - start;
+        return result;
+    };
+
+    int sv[2], out[2], err[2];
+    Fd in_parent, in_child, out_parent, out_child, err_parent, err_child;
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+        return finish(RunOutcome::spawn_failed, std::string("socketpair: ") + strerror(errno));
+    in_parent.adopt(sv[0]);
+    in_child.adopt(sv[1]);
+    if (pipe2(out, O_CLOEXEC) != 0)
+        return finish(RunOutcome::spawn_failed, std::string("pipe2: ") + strerror(errno));
+    out_parent.adopt(out[0]);
+    out_child.adopt(out[1]);
+    if (pipe2(err, O_CLOEXEC) != 0)
+        return finish(RunOutcome::spawn_failed, std::string("pipe2: ") + strerror(errno));
+    err_parent.adopt(err[0]);
+    err_child.adopt(err[1]);
+    for (Fd *fd : {&in_parent, &in_child, &out_parent, &out_child, &err_parent, &err_child})
+        if (!lift_above_stdio(*fd))
+            return finish(RunOutcome::spawn_failed, std::string("fcntl: ") + strerror(errno));
+
+    posix_spawn_file_actions_t actions;
+    posix_spawnattr_t attr;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawnattr_init(&attr);
+    posix_spawn_file_actions_adddup2(&actions, in_child.get(), 0);
+    posix_spawn_file_actions_adddup2(&actions, out_child.get(), 1);
+    posix_spawn_file_actions_adddup2(&actions, err_child.get(), 2);
+    // The server may hold descriptors without O_CLOEXEC (client socket, data files).
+    posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+    // The child starts with an empty mask and default dispositions, whatever the worker has set.
+    sigset_t empty, all;
+    sigemptyset(&empty);
+    sigfillset(&all);
+    sigdelset(&all, SIGKILL);
+    sigdelset(&all, SIGSTOP);
+    posix_spawnattr_setsigmask(&attr, &empty);
+    posix_spawnattr_setsigdefault(&attr, &all);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+
+    std::vector<std::string> argv_s{options.program};
+    argv_s.insert(argv_s.end(), options.args.begin(), options.args.end());
+    std::vector<std::string> env_s = options.env;
+    env_s.push_back("DOCEXTRACT_PARENT_PID=" + std::to_string(getpid()));
+    auto argv = c_strings(argv_s);
+    auto envp = c_strings(env_s);
+
+    pid_t pid = -1;
+    int rc = posix_spawn(&pid, options.program.c_str(), &actions, &attr, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+    if (rc != 0)
+        return finish(RunOutcome::spawn_failed,
+                      "posix_spawn " + options.program + ": " + strerror(rc));
+    ChildGuard child(pid);
+    in_child.reset();
+    out_child.reset();
+    err_child.reset();
+    for (Fd *fd : {&in_parent, &out_parent, &err_parent})
+        fcntl(fd->get(), F_SETFL, fcntl(fd->get(), F_GETFL) | O_NONBLOCK);
+
+    const char *bytes = static_cast<const char *>(data);
+    std::size_t written = 0;
+    if (len == 0) in_parent.reset();
+    std::string err_text;
+    std::int64_t next_hook = start + options.poll_interval_ms;
+    int status = 0;
+    RunOutcome forced = RunOutcome::ok;  // set when we kill the child ourselves
+    bool reaped = false;
+
+    while (!reaped) {
+        std::int64_t now = monotonic_ms();
+        if (now - start >= options.timeout_ms) {
+            forced = RunOutcome::timeout;
+            break;
+        }
+        if (options.should_abort && now >= next_hook) {
+            next_hook = now + options.poll_interval_ms;
+            if (options.should_abort()) {
+                forced = RunOutcome::aborted;
+                break;
+            }
+        }
+        int wait_ms = static_cast<int>(std::min<std::int64_t>(
+            {start + options.timeout_ms - now, options.poll_interval_ms,
+             options.should_abort ? std::max<std::int64_t>(next_hook - now, 1) : 1000}));
+        pollfd fds[3];
+        nfds_t n = 0;
+        if (in_parent.open()) fds[n++] = {in_parent.get(), POLLOUT, 0};
+        if (out_parent.open()) fds[n++] = {out_parent.get(), POLLIN, 0};
+        if (err_parent.open()) fds[n++] = {err_parent.get(), POLLIN, 0};
+        if (!out_parent.open() && !err_parent.open()) {
+            // Both streams closed: the child is exiting; wait for it in short steps.
+            if (child.try_reap(status)) {
+                reaped = true;
+                break;
+            }
+            wait_ms = std::min(wait_ms, 10);
+        }
+        int ready = poll(n ? fds : nullptr, n, wait_ms);
+        if (ready < 0 && errno != EINTR)
+            return finish(RunOutcome::spawn_failed, std::string("poll: ") + strerror(errno));
+        if (ready <= 0) continue;
+        for (nfds_t i = 0; i < n; ++i) {
+            if (!fds[i].revents) continue;
+            if (fds[i].fd == in_parent.get()) {
+                if (fds[i].revents & (POLLERR | POLLHUP)) {
+                    in_parent.reset();  // the child stopped reading
+                    continue;
+                }
+                std::size_t chunk = std::min<std::size_t>(len - written, 1u << 16);
+                ssize_t w = send(in_parent.get(), bytes + written, chunk, MSG_NOSIGNAL | MSG_DONTWAIT);
+                if (w > 0) written += static_cast<std::size_t>(w);
+                else if (w < 0 && errno != EAGAIN && errno != EINTR) in_parent.reset();
+                if (written == len) in_parent.reset();
+            } else if (fds[i].fd == out_parent.get()) {
+                read_into(out_parent, result.json);
+            } else {
+                read_into(err_parent, err_text);
+                if (err_text.size() > 2 * options.stderr_tail_bytes)
+                    err_text.erase(0, err_text.size() - options.stderr_tail_bytes);
+            }
+        }
+        if (result.json.size() > options.max_output_bytes) {
+            forced = RunOutcome::output_too_large;
+            break;
+        }
+    }
+    if (!reaped) child.kill_and_reap(status);
+    if (err_text.size() > options.stderr_tail_bytes)
+        err_text.erase(0, err_text.size() - options.stderr_tail_bytes);
+    result.stderr_tail = std::move(err_text);
+    if (WIFEXITED(status)) result.exit_status = WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) result.term_signal = WTERMSIG(status);
+    result.elapsed_ms = monotonic_ms() - start;
+    if (forced != RunOutcome::ok) {
+        result.outcome = forced;
+        if (forced == RunOutcome::output_too_large) result.json.clear();
+        result.error_message = forced == RunOutcome::timeout ? "wall-clock timeout, helper killed"
+                               : forced == RunOutcome::aborted ? "aborted by caller, helper killed"
+                                                               : "output exceeds the size cap, helper killed";
+        return result;
+    }
+    classify_finished(result);
+    return result;
+}
+
+std::vector<std::string> helper_environment() { return {"OMP_THREAD_LIMIT=1"}; }
+
+}  // namespace docextract::core

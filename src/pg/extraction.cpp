@@ -1,0 +1,124 @@
+#include "pg/extraction.hpp"
+
+#include <csignal>
+#include <cstring>
+#include <string>
+
+#include "core/runner.hpp"
+#include "pg/boundary.hpp"
+#include "pg/guc.hpp"
+
+extern "C" {
+#include "utils/timestamp.h"
+}
+
+namespace docextract::pg {
+
+namespace {
+
+using core::RunOutcome;
+
+// Helper error codes that another attempt cannot change.
+bool permanent(const std::string &code) {
+    return code == "encrypted" || code == "unsupported" || code == "corrupt" ||
+           code == "too_many_pixels" || code == "too_many_pages";
+}
+
+std::string describe(const core::RunResult &r) {
+    switch (r.outcome) {
+    case RunOutcome::helper_error:
+        return r.error_code + ": " + r.error_message;
+    case RunOutcome::timeout:
+        return "timeout: the helper ran longer than docextract.job_timeout (" +
+               std::to_string(guc_job_timeout_s) + " s)";
+    case RunOutcome::killed_by_signal:
+        return "crashed: the helper was killed by signal " + std::to_string(r.term_signal) +
+               (r.term_signal == SIGSYS ? " (sandbox violation)" : "") +
+               (r.stderr_tail.empty() ? "" : "; stderr: " + r.stderr_tail);
+    case RunOutcome::exit_without_json:
+        return "crashed: the helper exited with status " + std::to_string(r.exit_status) +
+               " without a result" + (r.stderr_tail.empty() ? "" : "; stderr: " + r.stderr_tail);
+    case RunOutcome::spawn_failed:
+        return "cannot run the helper " + std::string(guc_extract_program) + ": " + r.error_message;
+    default:
+        return std::string(core::outcome_name(r.outcome)) + ": " + r.error_message;
+    }
+}
+
+core::RunOptions options_for(const ClaimedJob *job) {
+    core::RunOptions o;
+    o.program = guc_extract_program;
+    o.args = {"--format", job->file_format,
+              "--lang", guc_ocr_language,
+              "--max-pages", std::to_string(guc_max_pages),
+              "--max-memory-mb", std::to_string(guc_helper_memory_mb),
+              "--timeout-cpu", std::to_string(guc_job_timeout_s),
+              // OCR stops in time to return the pages it has, before the hard kill.
+              "--time-budget-ms", std::to_string(int64(guc_job_timeout_s) * 800)};
+    o.env = core::helper_environment();
+    o.timeout_ms = guc_job_timeout_s * 1000;
+    o.poll_interval_ms = 100;
+    return o;
+}
+
+}  // namespace
+
+ExtractionResult run_extraction(const ClaimedJob *job, volatile sig_atomic_t *got_sigterm) noexcept {
+    ExtractionResult out{};
+    out.end = ExtractionEnd::failed;
+    out.retryable = true;
+    try {
+        core::RunOptions options = options_for(job);
+        bool lost = false, stopping = false;
+        TimestampTz last_check = GetCurrentTimestamp(), last_heartbeat = last_check;
+        const long heartbeat_ms = std::max(1000L, guc_lease_duration_s * 1000L / 3);
+        options.should_abort = [&]() noexcept {
+            if (*got_sigterm) return stopping = true;
+            const TimestampTz now = GetCurrentTimestamp();
+            if (!TimestampDifferenceExceeds(last_check, now, 1000)) return false;
+            last_check = now;
+            // Cancellation is noticed within a second; the lease is renewed well before it ends.
+            const bool beat = TimestampDifferenceExceeds(last_heartbeat, now, heartbeat_ms);
+            if (beat) last_heartbeat = now;
+            try {
+                ClaimState state = pg_guard([&] { return check_claim(job, 0, 0, beat); });
+                return lost = state == ClaimState::lost;
+            } catch (...) {
+                return false;  // the check itself failed (logged): keep going
+            }
+        };
+
+        core::RunResult r = core::run_helper(options, job->content, job->content_len);
+        out.elapsed_ms = r.elapsed_ms;
+        if (r.outcome == RunOutcome::aborted) {
+            out.end = stopping ? ExtractionEnd::shutdown : lost ? ExtractionEnd::claim_lost
+                                                                : ExtractionEnd::shutdown;
+            return out;
+        }
+        if (r.outcome == RunOutcome::ok) {
+            out.end = ExtractionEnd::succeeded;
+            out.json = pg_strdup(r.json);
+            return out;
+        }
+        out.retryable = !(r.outcome == RunOutcome::helper_error && permanent(r.error_code)) &&
+                        r.outcome != RunOutcome::output_too_large;
+        out.timed_out = r.outcome == RunOutcome::timeout ||
+                        (r.outcome == RunOutcome::helper_error && r.error_code == "timeout");
+        out.helper_crashed = r.outcome == RunOutcome::killed_by_signal ||
+                             r.outcome == RunOutcome::exit_without_json ||
+                             r.outcome == RunOutcome::bad_output;
+        out.error = pg_strdup(describe(r));
+    } catch (const std::exception &e) {
+        out.end = ExtractionEnd::failed;
+        out.error = nullptr;
+        try {
+            out.error = pg_strdup(std::string("internal error running the helper: ") + e.what());
+        } catch (...) {
+        }
+    } catch (...) {
+        out.end = ExtractionEnd::failed;
+    }
+    return out;
+}
+
+}  // namespace docextract::pg

@@ -1,0 +1,36 @@
+// The worker's side of the queue: short transactions that call the SQL worker API
+// (claim_jobs, complete_job, fail_job, release_job, reclaim_jobs). Each function runs its own
+// transaction, logs a failure instead of raising it, and reports whether it succeeded.
+#pragma once
+
+#include "pg/postgres_headers.hpp"
+
+extern "C" {
+#include "utils/uuid.h"
+}
+
+namespace docextract::pg {
+
+struct ClaimedJob {
+    pg_uuid_t job_id;
+    pg_uuid_t document_id;
+    pg_uuid_t claim_token;
+    char file_format[8];
+    char *content;     // palloc'd in the worker's job context
+    Size content_len;
+};
+
+enum class ClaimState { held, lost, unknown };
+
+bool claim_next_job(const char *worker_name, ClaimedJob *job);
+bool load_content(ClaimedJob *job, MemoryContext into);
+bool complete_job(const ClaimedJob *job, const char *result_json);
+// Returns the job's new status ("pending" or "failed") in status, or false.
+bool fail_job(const ClaimedJob *job, const char *error, bool retryable, char *status, Size len);
+bool release_job(const ClaimedJob *job);
+int reclaim_jobs();
+ClaimState check_claim(const ClaimedJob *job, int pages_done, int pages_total, bool heartbeat);
+// Whether the extension is installed (and not being dropped) in this database.
+bool extension_present();
+
+}  // namespace docextract::pg

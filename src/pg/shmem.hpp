@@ -1,0 +1,82 @@
+// Shared memory of docextract: one slot per database with its workers' latches and counters,
+// the launcher's latch, and the latches of sessions waiting in wait_for_job().
+#pragma once
+
+#include "pg/postgres_headers.hpp"
+
+extern "C" {
+#include "port/atomics.h"
+#include "storage/latch.h"
+#include "storage/lwlock.h"
+}
+
+namespace docextract::pg {
+
+constexpr int kMaxDatabases = 64;
+constexpr int kMaxWorkersPerDatabase = 32;
+constexpr int kMaxWaiters = 128;
+
+enum class DbState : int {
+    unknown = 0,       // not yet looked at by a worker: start workers, they will tell
+    has_extension,     // workers run here
+    no_extension,      // nothing to do until CREATE EXTENSION (or the periodic re-check)
+    dropping,          // DROP DATABASE in progress: keep away
+};
+
+enum Counter {
+    counter_claimed,
+    counter_completed,
+    counter_failed,
+    counter_retried,
+    counter_reclaimed,
+    counter_helper_crashes,
+    counter_timeouts,
+    counter_cancelled,
+    counter_processing_ms,
+    counter_count
+};
+
+struct WorkerSlot {
+    pid_t pid;        // 0 when free
+    Latch *latch;
+    bool idle;        // waiting for work: the first to wake
+};
+
+struct DbSlot {
+    Oid dboid;        // InvalidOid when free
+    DbState state;
+    TimestampTz state_since;
+    WorkerSlot workers[kMaxWorkersPerDatabase];
+    pg_atomic_uint64 counters[counter_count];
+};
+
+struct Waiter {
+    Oid dboid;
+    Latch *latch;
+};
+
+struct SharedState {
+    LWLock *lock;
+    pid_t launcher_pid;
+    Latch *launcher_latch;
+    DbSlot dbs[kMaxDatabases];
+    Waiter waiters[kMaxWaiters];
+};
+
+extern SharedState *shared;
+
+void request_shared_memory();
+void install_shmem_hooks();
+
+// Slot of a database, created when absent if create is set; nullptr when full or absent.
+// Caller holds shared->lock exclusively when create is set, at least shared otherwise.
+DbSlot *find_db_slot(Oid dboid, bool create);
+
+void count(Oid dboid, Counter counter, uint64 amount = 1);
+
+// Wakes one idle worker of the database (all if none is idle: one will pick the work up).
+void wake_database_workers(Oid dboid);
+void wake_launcher();
+void wake_waiters(Oid dboid);
+
+}  // namespace docextract::pg
