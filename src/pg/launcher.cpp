@@ -201,7 +201,7 @@ void docextract_launcher_main(Datum) {
         }
         pgstat_report_activity(STATE_RUNNING, "checking databases");
         reconcile();
-        pgstat_report_activity(STATE_IDLE, nullptr);
+        pgstat_report_activity(STATE_IDLE, "waiting");
         // Worker exits wake us (bgw_notify_pid), as do CREATE EXTENSION and SIGHUP.
         (void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 1000L,
                          PG_WAIT_EXTENSION);

@@ -184,6 +184,7 @@ void docextract_worker_main(Datum main_arg) {
         }
 
         set_idle(true);
+        pgstat_report_activity(STATE_IDLE, "waiting for jobs");
         const long wait_ms = args.index == 0 ? Min(guc_poll_interval_ms, 1000) : guc_poll_interval_ms;
         (void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, wait_ms,
                          PG_WAIT_EXTENSION);
