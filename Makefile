@@ -44,7 +44,5 @@ $(shlib): $(CORE_LIB)
 
 install: install-helper
 .PHONY: install-helper
-install-helper:
-	@if [ -x $(HELPER) ]; then \
-	  $(INSTALL_PROGRAM) $(HELPER) '$(DESTDIR)$(bindir)/docextract-extract'; \
-	fi
+install-helper: core
+	$(INSTALL_PROGRAM) $(HELPER) '$(DESTDIR)$(bindir)/docextract-extract'

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 
 echo "== build: core, helper and unit tests (CMake)"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDOCEXTRACT_TESTS=ON >/dev/null
 cmake --build build -j"$(nproc)"
 
 echo "== unit tests (ctest)"

@@ -39,7 +39,7 @@ SET ROLE regress_ext_worker;
 SELECT docextract.complete_job(:'j1', :'t1', '{"schema": "docextract-extract/1", "text": "Hello\fWorld",
   "metadata": {"pages": 2},
   "pages": [{"page": 1, "method": "native", "text": "Hello"},
-            {"page": 2, "method": "ocr", "ocr_confidence": 80, "text": "World"}]}');
+            {"page": 2, "method": "ocr", "ocr_confidence": 0.8, "text": "World"}]}');
 -- Completing twice is refused: the token died with the first completion.
 SELECT fixture.try(format('SELECT docextract.complete_job(%L, %L, %L)', :'j1', :'t1', '{}'));
 RESET ROLE;

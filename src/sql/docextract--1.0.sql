@@ -653,9 +653,9 @@ CREATE FUNCTION docextract.result_confidence(result jsonb) RETURNS real
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    -- Native text is certain; OCR pages count with tesseract's mean confidence (0-100).
+    -- Native text is certain; OCR pages count with tesseract's mean confidence (0 to 1).
     SELECT pg_catalog.avg(CASE WHEN p->>'method' = 'ocr'
-                               THEN LEAST(GREATEST(coalesce((p->>'ocr_confidence')::real, 0) / 100, 0), 1)
+                               THEN LEAST(GREATEST(coalesce((p->>'ocr_confidence')::real, 0), 0), 1)
                                ELSE 1 END)::real
       FROM pg_catalog.jsonb_array_elements(coalesce(result->'pages', '[]')) AS p
 $$;
