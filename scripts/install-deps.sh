@@ -14,7 +14,9 @@ packages=(
   # tests: GoogleTest, the TAP harness, fixture generators, libFuzzer
   googletest libgtest-dev libipc-run-perl
   imagemagick ghostscript groff img2pdf webp libtiff-tools poppler-utils qpdf
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev python3
+  # benchmarks
+  time bc hyperfine
 )
 
 missing=()

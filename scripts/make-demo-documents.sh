@@ -17,7 +17,7 @@ convert -size 1200x300 xc:white -font DejaVu-Sans -pointsize 72 -fill black \
         -annotate +40+180 'RECEIPT TOTAL 19.99' -density 300 -depth 8 -alpha off receipt.png
 convert receipt.png -quality 92 receipt.jpg
 convert receipt.png -compress lzw receipt.tiff
-convert receipt.png BMP3:receipt.bmp
+convert receipt.png -compress none BMP3:receipt.bmp
 convert receipt.png -quality 90 receipt.webp
 # A scanned document: an image-only PDF, which needs OCR.
 convert -size 1200x400 xc:white -font DejaVu-Sans -pointsize 64 -fill black \

@@ -166,8 +166,10 @@ RunResult run_helper(const RunOptions &options, const void *data, std::size_t le
 
     std::vector<std::string> argv_s{options.program};
     argv_s.insert(argv_s.end(), options.args.begin(), options.args.end());
-    std::vector<std::string> env_s = options.env;
-    env_s.push_back("DOCEXTRACT_PARENT_PID=" + std::to_string(getpid()));
+    // First, so that getenv() finds ours: the helper exits if its parent is not this process
+    // (the parent died before PR_SET_PDEATHSIG took effect).
+    std::vector<std::string> env_s{"DOCEXTRACT_PARENT_PID=" + std::to_string(getpid())};
+    env_s.insert(env_s.end(), options.env.begin(), options.env.end());
     auto argv = c_strings(argv_s);
     auto envp = c_strings(env_s);
 
