@@ -26,6 +26,10 @@ bool parse_cli(int argc, char **argv, Cli &cli, std::string &error) {
             o.fail_on_page_limit = true;
             continue;
         }
+        if (arg == "--progress") {
+            o.report_progress = true;
+            continue;
+        }
         if (arg == "--no-seccomp") {  // debugging only (strace); the runner never passes it
             cli.seccomp = false;
             continue;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
@@ -115,6 +116,28 @@ void read_into(Fd &fd, std::string &sink) {
     }
 }
 
+// Removes the complete "progress DONE TOTAL" lines at or after from, reporting each; from ends
+// at the first unterminated line, so a line split across reads is parsed once it is whole.
+void take_progress_lines(std::string &text, std::size_t &from,
+                         const std::function<void(int, int)> &report) {
+    std::string kept = text.substr(0, from);
+    std::size_t pos = from;
+    for (std::size_t nl; (nl = text.find('\n', pos)) != std::string::npos; pos = nl + 1) {
+        const std::string line = text.substr(pos, nl - pos);
+        int done = 0, total = 0;
+        char extra = 0;
+        if (line.rfind("progress ", 0) == 0 &&
+            std::sscanf(line.c_str(), "progress %d %d%c", &done, &total, &extra) == 2) {
+            if (report) report(done, total);
+        } else {
+            kept.append(text, pos, nl + 1 - pos);
+        }
+    }
+    from = kept.size();
+    kept.append(text, pos, std::string::npos);
+    text = std::move(kept);
+}
+
 }  // namespace
 
 RunResult run_helper(const RunOptions &options, const void *data, std::size_t len) {
@@ -191,6 +214,7 @@ RunResult run_helper(const RunOptions &options, const void *data, std::size_t le
     std::size_t written = 0;
     if (len == 0) in_parent.reset();
     std::string err_text;
+    std::size_t progress_from = 0;
     std::int64_t next_hook = start + options.poll_interval_ms;
     int status = 0;
     RunOutcome forced = RunOutcome::ok;  // set when we kill the child ourselves
@@ -245,8 +269,12 @@ RunResult run_helper(const RunOptions &options, const void *data, std::size_t le
                 read_into(out_parent, result.json);
             } else {
                 read_into(err_parent, err_text);
-                if (err_text.size() > 2 * options.stderr_tail_bytes)
-                    err_text.erase(0, err_text.size() - options.stderr_tail_bytes);
+                take_progress_lines(err_text, progress_from, options.on_progress);
+                if (err_text.size() > 2 * options.stderr_tail_bytes) {
+                    const std::size_t cut = err_text.size() - options.stderr_tail_bytes;
+                    err_text.erase(0, cut);
+                    progress_from = progress_from > cut ? progress_from - cut : 0;
+                }
             }
         }
         if (result.json.size() > options.max_output_bytes) {

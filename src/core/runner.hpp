@@ -38,6 +38,9 @@ struct RunOptions {
     // Called about every poll_interval_ms while the child runs; returning true kills it
     // (outcome aborted). Must not throw.
     std::function<bool()> should_abort;
+    // Called for each "progress DONE TOTAL" line the child writes to stderr (the helper's
+    // --progress); those lines are left out of stderr_tail. Must not throw.
+    std::function<void(int done, int total)> on_progress;
 };
 
 struct RunResult {

@@ -48,7 +48,7 @@ std::string describe(const core::RunResult &r) {
 core::RunOptions options_for(const ClaimedJob *job) {
     core::RunOptions o;
     o.program = guc_extract_program;
-    o.args = {"--format", job->file_format,
+    o.args = {"--format", job->file_format, "--progress",
               "--lang", guc_ocr_language,
               "--max-pages", std::to_string(guc_max_pages),
               "--max-memory-mb", std::to_string(guc_helper_memory_mb),
@@ -72,16 +72,27 @@ ExtractionResult run_extraction(const ClaimedJob *job, volatile sig_atomic_t *go
         bool lost = false, stopping = false;
         TimestampTz last_check = GetCurrentTimestamp(), last_heartbeat = last_check;
         const long heartbeat_ms = std::max(1000L, guc_lease_duration_s * 1000L / 3);
+        int pages_done = 0, pages_total = 0, reported_done = 0;
+        options.on_progress = [&](int done, int total) noexcept {
+            pages_done = done;
+            pages_total = total >= done ? total : 0;  // 0: not known (a TIFF until its end)
+        };
         options.should_abort = [&]() noexcept {
             if (*got_sigterm) return stopping = true;
             const TimestampTz now = GetCurrentTimestamp();
             if (!TimestampDifferenceExceeds(last_check, now, 1000)) return false;
             last_check = now;
-            // Cancellation is noticed within a second; the lease is renewed well before it ends.
-            const bool beat = TimestampDifferenceExceeds(last_heartbeat, now, heartbeat_ms);
-            if (beat) last_heartbeat = now;
+            // Cancellation is noticed within a second; the lease is renewed well before it ends,
+            // and page progress is written at most once a second.
+            const bool beat = pages_done != reported_done ||
+                              TimestampDifferenceExceeds(last_heartbeat, now, heartbeat_ms);
+            if (beat) {
+                last_heartbeat = now;
+                reported_done = pages_done;
+            }
             try {
-                ClaimState state = pg_guard([&] { return check_claim(job, 0, 0, beat); });
+                ClaimState state =
+                    pg_guard([&] { return check_claim(job, pages_done, pages_total, beat); });
                 return lost = state == ClaimState::lost;
             } catch (...) {
                 return false;  // the check itself failed (logged): keep going

@@ -16,7 +16,13 @@ namespace docextract::pg {
 
 namespace {
 
+// Each call runs in a transaction of its own; begin() and commit() leave the caller in the memory
+// context it started in (a transaction's end would otherwise leave it in TopMemoryContext, where
+// whatever the worker allocates next would stay for good).
+MemoryContext caller_context;
+
 void begin(const char *activity) {
+    caller_context = CurrentMemoryContext;
     SetCurrentStatementStartTimestamp();
     StartTransactionCommand();
     SPI_connect();
@@ -31,6 +37,7 @@ void commit() {
     SPI_finish();
     PopActiveSnapshot();
     CommitTransactionCommand();
+    MemoryContextSwitchTo(caller_context);
     pgstat_report_stat(false);
     pgstat_report_activity(STATE_IDLE, nullptr);
 }
@@ -42,6 +49,7 @@ void abort_and_log(MemoryContext context, const char *what) {
     ErrorData *edata = CopyErrorData();
     FlushErrorState();
     AbortCurrentTransaction();
+    MemoryContextSwitchTo(context);
     ereport(LOG, (errcode(edata->sqlerrcode), errmsg("docextract worker could not %s: %s", what, edata->message),
                   edata->detail ? errdetail_internal("%s", edata->detail) : 0));
     FreeErrorData(edata);
@@ -67,12 +75,14 @@ bool extension_present() {
         StartTransactionCommand();
         present = OidIsValid(get_extension_oid("docextract", true));
         CommitTransactionCommand();
+        MemoryContextSwitchTo(context);
     }
     PG_CATCH();
     {
         MemoryContextSwitchTo(context);
         FlushErrorState();
         AbortCurrentTransaction();
+        MemoryContextSwitchTo(context);
     }
     PG_END_TRY();
     return present;
@@ -271,6 +281,7 @@ ClaimState check_claim(const ClaimedJob *job, int pages_done, int pages_total, b
             disable_timeout(STATEMENT_TIMEOUT, false);
             FlushErrorState();
             AbortCurrentTransaction();
+            MemoryContextSwitchTo(context);
             state = ClaimState::lost;
         } else {
             abort_and_log(context, "check a claim");

@@ -171,13 +171,17 @@ void docextract_worker_main(Datum main_arg) {
             }
         }
 
+        // Everything one iteration allocates goes when it ends.
+        MemoryContextSwitchTo(job_context);
         ClaimedJob job;
-        if (claim_next_job(name, &job)) {
+        const bool claimed = claim_next_job(name, &job);
+        if (claimed) {
             count(dboid, counter_claimed);
             process(&job, job_context);
-            MemoryContextReset(job_context);
-            continue;
         }
+        MemoryContextSwitchTo(TopMemoryContext);
+        MemoryContextReset(job_context);
+        if (claimed) continue;
         if (!extension_present()) {  // DROP EXTENSION: leave, and let the launcher know
             set_state(DbState::no_extension);
             break;

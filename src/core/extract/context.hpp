@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdio>
 #include <string>
 #include <string_view>
 
@@ -37,6 +38,10 @@ struct Context {
         for (const auto &l : limits_hit)
             if (l == name) return;
         limits_hit.push_back(name);
+    }
+    // One line per finished page, for the caller's progress display (total 0: not known yet).
+    void page_done(int done, int total) const {
+        if (opt.report_progress) std::fprintf(stderr, "progress %d %d\n", done, total);
     }
     // Milliseconds left of the time budget; 0 means no budget, negative means spent.
     long remaining_ms() const {

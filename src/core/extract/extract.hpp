@@ -23,6 +23,7 @@ struct Options {
     int dpi = 300;                            // PDF render resolution, clamped by max_pixels
     int min_native_chars = 50;                // fewer non-space chars on a PDF page: OCR it
     bool fail_on_page_limit = false;          // too_many_pages instead of a truncated result
+    bool report_progress = false;             // "progress DONE TOTAL" lines on stderr
     std::int64_t time_budget_ms = 0;          // 0: none; else OCR stops once it is spent
     std::size_t max_text_bytes = 16u << 20;   // whole-document text cap
 };

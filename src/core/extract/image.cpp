@@ -140,6 +140,7 @@ Extracted extract_image(std::string_view bytes, Context &ctx) {
         }
         t0 = Clock::now();
         ex.pages.push_back(std::move(page));
+        ctx.page_done(frames, tiff ? 0 : 1);  // a TIFF's frame count is known only at the end
         if (!tiff) break;
         if (frame + 1 == ctx.opt.max_pages) {
             l_int32 a, b, c, d, e, f, g;

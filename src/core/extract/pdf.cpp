@@ -161,6 +161,7 @@ Extracted extract_pdf(std::string_view bytes, Context &ctx) {
         }
         t0 = Clock::now();
         ex.pages.push_back(std::move(out));
+        ctx.page_done(i + 1, count);
     }
     ctx.parse_ms += ms_since(t0);
     return ex;

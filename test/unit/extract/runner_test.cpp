@@ -5,6 +5,9 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <utility>
+#include <vector>
+
 #include "support.hpp"
 
 using docextract::core::outcome_name;
@@ -55,6 +58,17 @@ TEST_F(Runner, ExitWithoutJson) {
     EXPECT_EQ(r.outcome, RunOutcome::exit_without_json);
     EXPECT_EQ(r.exit_status, 3);
     EXPECT_NE(r.stderr_tail.find("something broke"), std::string::npos);
+}
+
+TEST_F(Runner, ProgressLinesAreReportedAndKeptOutOfTheStderrTail) {
+    std::vector<std::pair<int, int>> seen;
+    opts.on_progress = [&](int done, int total) { seen.emplace_back(done, total); };
+    // The second line arrives in two writes, split mid-line.
+    auto r = sh("echo 'progress 1 3' >&2; printf 'warn\\nprogress 2' >&2; sleep 0.2; "
+                "printf ' 3\\nprogress x\\n' >&2; echo '{}'");
+    EXPECT_EQ(r.outcome, RunOutcome::ok);
+    EXPECT_EQ(seen, (std::vector<std::pair<int, int>>{{1, 3}, {2, 3}}));
+    EXPECT_EQ(r.stderr_tail, "warn\nprogress x\n");
 }
 
 TEST_F(Runner, KilledBySignal) {
