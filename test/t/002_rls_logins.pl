@@ -8,7 +8,8 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use DocextractTest qw(new_cluster pdf_hex png_hex);
 
-my $node = new_cluster('rls');
+# The data here is not real documents: no worker may touch it.
+my $node = new_cluster('rls', 'docextract.workers_per_database = 0');
 $node->safe_psql('postgres', q{
 	CREATE EXTENSION docextract;
 	CREATE ROLE alice LOGIN IN ROLE docextract_user;

@@ -8,7 +8,8 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use DocextractTest qw(new_cluster pdf_hex png_hex);
 
-my $node = new_cluster('dump');
+# The data here is not real documents: no worker may touch it.
+my $node = new_cluster('dump', 'docextract.workers_per_database = 0');
 $node->safe_psql('postgres', 'CREATE DATABASE src');
 $node->safe_psql('src', 'CREATE EXTENSION docextract');
 for my $i (1 .. 5) {
