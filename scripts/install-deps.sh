@@ -16,7 +16,7 @@ packages=(
   imagemagick ghostscript groff img2pdf webp libtiff-tools poppler-utils qpdf
   clang libclang-rt-14-dev python3
   # benchmarks
-  time bc hyperfine
+  time bc hyperfine gnuplot-nox
 )
 
 missing=()

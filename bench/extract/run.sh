@@ -1,96 +1,124 @@
-#!/bin/bash
-# Benchmark of docextract-extract against pdftotext (native PDF text) and the tesseract CLI (OCR,
-# default threading and OMP_THREAD_LIMIT=1), on one generated corpus in one run.
-# Usage: bench/extract/run.sh [path/to/docextract-extract]   (QUICK=1 for a small corpus)
-# Writes bench/results/extract-<date>-<host>.json. Not a test: numbers depend on machine load.
+#!/usr/bin/env bash
+# Extraction, as a bench/run module (see bench/lib.sh): on one generated corpus, in alternating
+# order, repeated rounds:
+#   - native PDF text: the helper alone, and the whole pipeline (upload -> workers -> stored
+#     result), against a shell loop of pdftotext;
+#   - OCR of 300-dpi pages: the helper alone (1 and 2 processes) and the whole pipeline (2
+#     workers), against the tesseract CLI with default threading and with OMP_THREAD_LIMIT=1.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-helper=${1:-$here/../../build-extract/src/bin/docextract-extract}
-helper=$(readlink -f "$helper")
-quick=${QUICK:-0}
-pdf_docs=$([ "$quick" = 1 ] && echo 10 || echo 40)
+. "$here/../lib.sh"
+helper=${DOCEXTRACT_HELPER:-$PG_BINDIR/docextract-extract}
+work=$BENCH_WORK
+if [ "$BENCH_MODE" = full ]; then pdf_docs=40 ocr_pages=12 rounds=5; else pdf_docs=10 ocr_pages=4 rounds=3; fi
 pages_per_pdf=5
-ocr_pages=$([ "$quick" = 1 ] && echo 4 || echo 12)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-for tool in pdftotext tesseract gs groff /usr/bin/time; do
-  command -v "$tool" >/dev/null || { echo "missing $tool" >&2; exit 1; }
-done
+pdf_pages=$((pdf_docs * pages_per_pdf))
 
-# Corpus: text PDFs of several pages, and 300-dpi gray page images rendered from them.
+# Corpus: multi-page text PDFs, and 300-dpi gray page images rendered from them.
 lorem="Docextract turns uploaded documents into searchable text inside PostgreSQL. Each page of this"
 lorem="$lorem benchmark corpus carries a few paragraphs of ordinary prose so that both the native"
 lorem="$lorem text layer and the OCR engine have realistic work to do on every single page."
+mkdir -p "$work/pdf" "$work/ocr"
 for d in $(seq 1 "$pdf_docs"); do
   for p in $(seq 1 $pages_per_pdf); do
     printf '.NH\nSection %d.%d\n' "$d" "$p"
     for k in 1 2 3 4 5 6; do printf '.PP\n%s Paragraph %d.\n' "$lorem" "$k"; done
-    if [ "$p" -lt $pages_per_pdf ]; then printf '.bp\n'; fi
-  done | groff -ms -Tpdf > "$work/doc$d.pdf"
+    [ "$p" -lt $pages_per_pdf ] && printf '.bp\n'
+  done | groff -ms -Tpdf > "$work/pdf/doc$(printf %03d "$d").pdf"
 done
-# OCR pages: the first $ocr_pages pages of the corpus, rendered at 300 dpi in gray.
 n=0
 for d in $(seq 1 "$pdf_docs"); do
   for p in $(seq 1 $pages_per_pdf); do
     n=$((n + 1)); [ $n -gt "$ocr_pages" ] && break 2
     gs -q -dBATCH -dNOPAUSE -dSAFER -sDEVICE=pnggray -r300 -dFirstPage=$p -dLastPage=$p \
-      -o "$work/page$(printf %02d $n).png" "$work/doc$d.pdf"
+      -o "$work/ocr/page$(printf %03d $n).png" "$work/pdf/doc$(printf %03d "$d").pdf"
   done
 done
 
-# Runs "$@" once per input file (placeholder {}), $par at a time; prints "seconds max_rss_kb".
-run_set() {
-  local par=$1 pattern=$2; shift 2
-  rm -f "$work"/rss.*
-  local start end
-  start=$(date +%s.%N)
-  ls "$work"/$pattern | xargs -P "$par" -I{} sh -c "/usr/bin/time -f %M -o \$(mktemp $work/rss.XXXXXX) $*"
-  end=$(date +%s.%N)
-  echo "$(echo "$end - $start" | bc) $(cat "$work"/rss.* | sort -n | tail -1)"
+now() { date +%s.%N; }
+# Seconds taken by "$@" run once per file of a directory, $par at a time ({} is the file).
+timed_loop() {  # par dir command...
+  local par=$1 dir=$2; shift 2
+  local start; start=$(now)
+  ls "$dir"/* | xargs -P "$par" -I{} sh -c "$*"
+  echo "$(now) - $start" | bc
 }
-
-pdf_pages=$((pdf_docs * pages_per_pdf))
-declare -A secs rss
-measure() {  # name par pattern command...
-  local name=$1; shift
-  read -r s m < <(run_set "$@")
-  secs[$name]=$s; rss[$name]=$m
-  echo "$name: ${s}s, peak RSS ${m} KB" >&2
-}
-measure helper_pdf 1 'doc*.pdf' "env -i OMP_THREAD_LIMIT=1 $helper --format pdf --max-ocr-pages 0 < {} > /dev/null"
-measure pdftotext 1 'doc*.pdf' "pdftotext {} /dev/null"
-measure helper_ocr_p1 1 'page*.png' "env -i OMP_THREAD_LIMIT=1 $helper --format png < {} > /dev/null"
-measure helper_ocr_p2 2 'page*.png' "env -i OMP_THREAD_LIMIT=1 $helper --format png < {} > /dev/null"
-measure tesseract_default 1 'page*.png' "tesseract {} - > /dev/null 2>&1"
-measure tesseract_omp1_p1 1 'page*.png' "env OMP_THREAD_LIMIT=1 tesseract {} - > /dev/null 2>&1"
-measure tesseract_omp1_p2 2 'page*.png' "env OMP_THREAD_LIMIT=1 tesseract {} - > /dev/null 2>&1"
-
-rate() { echo "scale=2; $1 / ${secs[$2]}" | bc; }
-mkdir -p "$here/../results"
-out="$here/../results/extract-$(date -u +%Y%m%d)-$(hostname -s).json"
-{
-  printf '{\n  "date": "%s",\n  "host": "%s",\n' "$(date -u +%FT%TZ)" "$(hostname -s)"
-  printf '  "machine": {"cpus": %s, "cpu": "%s", "mem_mb": %s, "kernel": "%s"},\n' "$(nproc)" \
-    "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')" \
-    "$(awk '/MemTotal/ {print int($2/1024)}' /proc/meminfo)" "$(uname -r)"
-  printf '  "versions": {"tesseract": "%s", "poppler": "%s"},\n' \
-    "$(tesseract --version 2>&1 | head -1)" "$(pdftotext -v 2>&1 | head -1)"
-  printf '  "corpus": {"pdf_pages": %d, "ocr_pages": %d, "ocr_dpi": 300, "quick": %s},\n' \
-    "$pdf_pages" "$ocr_pages" "$quick"
-  printf '  "command": "bench/extract/run.sh%s",\n' "$([ "$quick" = 1 ] && echo ' (QUICK=1)')"
-  printf '  "results": {\n'
-  printf '    "pdf_text_pages_per_s": {"helper": %s, "pdftotext": %s},\n' \
-    "$(rate $pdf_pages helper_pdf)" "$(rate $pdf_pages pdftotext)"
-  printf '    "ocr_pages_per_s": {"helper_1_process": %s, "helper_2_processes": %s, "tesseract_default": %s, "tesseract_omp1_1_process": %s, "tesseract_omp1_2_processes": %s},\n' \
-    "$(rate $ocr_pages helper_ocr_p1)" "$(rate $ocr_pages helper_ocr_p2)" "$(rate $ocr_pages tesseract_default)" \
-    "$(rate $ocr_pages tesseract_omp1_p1)" "$(rate $ocr_pages tesseract_omp1_p2)"
-  printf '    "peak_rss_kb": {"helper_pdf": %s, "pdftotext": %s, "helper_ocr": %s, "tesseract_default": %s, "tesseract_omp1": %s},\n' \
-    "${rss[helper_pdf]}" "${rss[pdftotext]}" "${rss[helper_ocr_p1]}" "${rss[tesseract_default]}" "${rss[tesseract_omp1_p1]}"
-  printf '    "seconds": {'
-  first=1
-  for k in helper_pdf pdftotext helper_ocr_p1 helper_ocr_p2 tesseract_default tesseract_omp1_p1 tesseract_omp1_p2; do
-    [ $first = 1 ] || printf ', '; first=0; printf '"%s": %s' "$k" "${secs[$k]}"
+# Seconds from the first upload to the last stored result, with 2 in-server workers.
+pipeline() {  # dir format
+  local dir=$1 fmt=$2 start
+  bench_psql -c "TRUNCATE docextract.documents CASCADE" >/dev/null
+  start=$(now)
+  for f in "$dir"/*; do
+    printf "SELECT docextract.upload('%s', decode('%s', 'hex'));\n" \
+      "$(basename "$f")" "$(xxd -p "$f" | tr -d '\n')"
+  done | bench_psql >/dev/null
+  until [ "$(bench_psql -Atc "SELECT count(*) FROM docextract.extraction_jobs
+                               WHERE status IN ('pending', 'processing')")" = 0 ]; do
+    sleep 0.02
   done
-  printf '}\n  }\n}\n'
-} > "$out"
-cat "$out"
+  local end; end=$(now)
+  local bad; bad=$(bench_psql -Atc "SELECT count(*) FROM docextract.extraction_jobs WHERE status <> 'completed'")
+  [ "$bad" = 0 ] || { echo "extract bench: $bad job(s) did not complete" >&2; exit 1; }
+  echo "$end - $start" | bc
+}
+# Peak RSS (KB) of one run of a command under /usr/bin/time.
+peak_rss() { /usr/bin/time -f %M -o "$work/rss" sh -c "$*" >/dev/null 2>&1; cat "$work/rss"; }
+
+bench_set docextract.workers_per_database 2
+declare -A t
+names="helper_pdf pdftotext pipeline_pdf helper_ocr_1 helper_ocr_2 tesseract_default tesseract_omp1_1 tesseract_omp1_2 pipeline_ocr"
+for r in $(seq 1 "$rounds"); do
+  # Rotate the order each round so that no tool always runs first (or last) on a noisy machine.
+  set -- $names
+  for _ in $(seq 2 "$r"); do set -- "${@:2}" "$1"; done
+  for name in "$@"; do
+    case $name in
+      helper_pdf) s=$(timed_loop 1 "$work/pdf" "env -i OMP_THREAD_LIMIT=1 $helper --format pdf --max-ocr-pages 0 < {} > /dev/null") ;;
+      pdftotext) s=$(timed_loop 1 "$work/pdf" "pdftotext {} /dev/null") ;;
+      pipeline_pdf) s=$(pipeline "$work/pdf" pdf) ;;
+      helper_ocr_1) s=$(timed_loop 1 "$work/ocr" "env -i OMP_THREAD_LIMIT=1 $helper --format png < {} > /dev/null") ;;
+      helper_ocr_2) s=$(timed_loop 2 "$work/ocr" "env -i OMP_THREAD_LIMIT=1 $helper --format png < {} > /dev/null") ;;
+      tesseract_default) s=$(timed_loop 1 "$work/ocr" "tesseract {} - > /dev/null 2>&1") ;;
+      tesseract_omp1_1) s=$(timed_loop 1 "$work/ocr" "OMP_THREAD_LIMIT=1 tesseract {} - > /dev/null 2>&1") ;;
+      tesseract_omp1_2) s=$(timed_loop 2 "$work/ocr" "OMP_THREAD_LIMIT=1 tesseract {} - > /dev/null 2>&1") ;;
+      pipeline_ocr) s=$(pipeline "$work/ocr" png) ;;
+    esac
+    t[$name]="${t[$name]:-} $s"
+    echo "  round $r $name ${s}s" >&2
+  done
+done
+bench_psql -c "TRUNCATE docextract.documents CASCADE" >/dev/null
+bench_set docextract.workers_per_database 0
+
+rates() {  # pages name -> pages/s of each run
+  for s in ${t[$2]}; do echo "scale=3; $1 / $s" | bc; done
+}
+one_pdf=$(ls "$work"/pdf/* | head -1)
+one_png=$(ls "$work"/ocr/* | head -1)
+corpus="{\"pdf_pages\": $pdf_pages, \"pdf_docs\": $pdf_docs, \"ocr_pages\": $ocr_pages, \"ocr_dpi\": 300"
+{
+  bench_measurement pdftotext_loop "pages/s" higher $(rates $pdf_pages pdftotext) -- \
+    "{\"processes\": 1, \"corpus\": $corpus}, \"note\": \"a shell loop of pdftotext over the corpus ($(pdftotext -v 2>&1 | head -1))\"}"
+  bench_measurement helper_pdf "pages/s" higher $(rates $pdf_pages helper_pdf) -- \
+    "{\"processes\": 1, \"compare_to\": \"pdftotext_loop\", \"target_ratio\": 1.0}"
+  bench_measurement pipeline_pdf "pages/s" higher $(rates $pdf_pages pipeline_pdf) -- \
+    "{\"workers\": 2, \"compare_to\": \"pdftotext_loop\", \"target_ratio\": 1.0, \"note\": \"upload() of every PDF through psql until the last result is stored, 2 in-server workers; pdftotext runs 1 process\"}"
+  bench_measurement tesseract_default "pages/s" higher $(rates $ocr_pages tesseract_default) -- \
+    "{\"processes\": 1, \"note\": \"tesseract CLI, default OpenMP threading ($(tesseract --version 2>&1 | head -1))\"}"
+  bench_measurement tesseract_omp1_1 "pages/s" higher $(rates $ocr_pages tesseract_omp1_1) -- \
+    "{\"processes\": 1, \"env\": \"OMP_THREAD_LIMIT=1\"}"
+  bench_measurement tesseract_omp1_2 "pages/s" higher $(rates $ocr_pages tesseract_omp1_2) -- \
+    "{\"processes\": 2, \"env\": \"OMP_THREAD_LIMIT=1\"}"
+  bench_measurement helper_ocr_1 "pages/s" higher $(rates $ocr_pages helper_ocr_1) -- \
+    "{\"processes\": 1, \"compare_to\": \"tesseract_omp1_1\", \"target_ratio\": 1.2}"
+  bench_measurement helper_ocr_2_vs_default "pages/s" higher $(rates $ocr_pages helper_ocr_2) -- \
+    "{\"processes\": 2, \"compare_to\": \"tesseract_default\", \"target_ratio\": 4.0}"
+  bench_measurement helper_ocr_2 "pages/s" higher $(rates $ocr_pages helper_ocr_2) -- \
+    "{\"processes\": 2, \"compare_to\": \"tesseract_omp1_2\", \"target_ratio\": 1.2}"
+  bench_measurement pipeline_ocr "pages/s" higher $(rates $ocr_pages pipeline_ocr) -- \
+    "{\"workers\": 2, \"compare_to\": \"tesseract_omp1_2\", \"target_ratio\": 1.2, \"note\": \"upload() of 300-dpi PNG pages until the last OCR result is stored, 2 in-server workers\"}"
+  bench_measurement peak_rss_helper_pdf MB lower "$(echo "scale=1; $(peak_rss "env -i $helper --format pdf < $one_pdf") / 1024" | bc)" -- '{}'
+  bench_measurement peak_rss_pdftotext MB lower "$(echo "scale=1; $(peak_rss "pdftotext $one_pdf /dev/null") / 1024" | bc)" -- '{}'
+  bench_measurement peak_rss_helper_ocr MB lower "$(echo "scale=1; $(peak_rss "env -i OMP_THREAD_LIMIT=1 $helper --format png < $one_png") / 1024" | bc)" -- '{}'
+  bench_measurement peak_rss_tesseract MB lower "$(echo "scale=1; $(peak_rss "tesseract $one_png -") / 1024" | bc)" -- '{}'
+} | bench_write extract

@@ -1,0 +1,54 @@
+# Shared by the benchmark modules (bench/*/run.sh). bench/run sets, before calling a module:
+#   PGHOST, PGPORT, PGUSER=postgres, PGDATABASE  the benchmark cluster (one for the whole run)
+#   BENCH_MODE   quick | full
+#   BENCH_OUT    the JSON file the module writes
+#   BENCH_WORK   a scratch directory for the module
+#   BENCH_PGDATA the cluster's data directory (for ALTER SYSTEM / restarts via bench_restart)
+# A module writes one JSON object: {"module": NAME, "measurements": [ ... ]}, each measurement
+#   {"name", "unit", "value" (the median), "runs": [...], "n", "settings": {...},
+#    "better": "higher"|"lower", "compare_to": NAME?, "target_ratio": NUMBER?, "note": TEXT?}
+# bench/report.py turns the modules' files into the results file, the summary and the plots.
+
+bench_psql() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+
+# Sets a server parameter and reloads (or restarts, with --restart).
+bench_set() {
+  local restart=false
+  [ "$1" = "--restart" ] && { restart=true; shift; }
+  bench_psql -c "ALTER SYSTEM SET $1 = '$2'" -c "SELECT pg_reload_conf()" >/dev/null
+  if $restart; then bench_restart; fi
+}
+
+bench_restart() {
+  runuser -u postgres -- "$PG_BINDIR/pg_ctl" -D "$BENCH_PGDATA" -w -m fast restart \
+    -l "$BENCH_PGDATA/../server.log" >/dev/null
+}
+
+# Median of the numbers on stdin.
+bench_median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+
+# Writes a measurement object (as one JSON line) to stdout: name unit better runs... -- settings-json
+bench_measurement() {
+  python3 - "$@" <<'PY'
+import json, statistics, sys
+args = sys.argv[1:]
+name, unit, better = args[0], args[1], args[2]
+rest = args[3:]
+sep = rest.index('--') if '--' in rest else len(rest)
+runs = [float(x) for x in rest[:sep]]
+extra = json.loads(rest[sep + 1]) if sep + 1 < len(rest) else {}
+m = {"name": name, "unit": unit, "better": better, "runs": runs,
+     "value": statistics.median(runs) if runs else None, "n": len(runs)}
+m.update(extra)
+print(json.dumps(m))
+PY
+}
+
+# Collects measurement lines (one JSON object per line) into the module file.
+bench_write() {  # module-name < lines
+  python3 -c '
+import json, sys
+ms = [json.loads(l) for l in sys.stdin if l.strip()]
+json.dump({"module": sys.argv[1], "measurements": ms}, open(sys.argv[2], "w"), indent=1)
+' "$1" "$BENCH_OUT"
+}
