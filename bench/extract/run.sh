@@ -23,7 +23,7 @@ for d in $(seq 1 "$pdf_docs"); do
   for p in $(seq 1 $pages_per_pdf); do
     printf '.NH\nSection %d.%d\n' "$d" "$p"
     for k in 1 2 3 4 5 6; do printf '.PP\n%s Paragraph %d.\n' "$lorem" "$k"; done
-    [ "$p" -lt $pages_per_pdf ] && printf '.bp\n'
+    if [ "$p" -lt $pages_per_pdf ]; then printf '.bp\n'; fi
   done | groff -ms -Tpdf > "$work/pdf/doc$(printf %03d "$d").pdf"
 done
 n=0
@@ -46,7 +46,7 @@ timed_loop() {  # par dir command...
 # Seconds from the first upload to the last stored result, with 2 in-server workers.
 pipeline() {  # dir format
   local dir=$1 fmt=$2 start
-  bench_psql -c "TRUNCATE docextract.documents CASCADE" >/dev/null
+  bench_psql -c "SET client_min_messages = warning" -c "TRUNCATE docextract.documents CASCADE" >/dev/null
   start=$(now)
   for f in "$dir"/*; do
     printf "SELECT docextract.upload('%s', decode('%s', 'hex'));\n" \
@@ -87,7 +87,7 @@ for r in $(seq 1 "$rounds"); do
     echo "  round $r $name ${s}s" >&2
   done
 done
-bench_psql -c "TRUNCATE docextract.documents CASCADE" >/dev/null
+bench_psql -c "SET client_min_messages = warning" -c "TRUNCATE docextract.documents CASCADE" >/dev/null
 bench_set docextract.workers_per_database 0
 
 rates() {  # pages name -> pages/s of each run

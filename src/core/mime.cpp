@@ -6,8 +6,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "core/purity.hpp"
 #include "core/validate.hpp"
+#include "core/purity.hpp"
 
 namespace docextract::core {
 namespace {

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/extract/context.hpp"
+#include "core/purity.hpp"
 
 namespace docextract::extract {
 

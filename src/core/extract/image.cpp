@@ -7,6 +7,7 @@
 #include <leptonica/allheaders.h>
 
 #include "core/extract/context.hpp"
+#include "core/purity.hpp"
 
 namespace docextract::extract {
 namespace {

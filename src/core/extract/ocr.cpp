@@ -8,6 +8,7 @@
 
 #include "core/extract/extract.hpp"
 #include "core/extract/text.hpp"
+#include "core/purity.hpp"
 
 namespace docextract::extract {
 

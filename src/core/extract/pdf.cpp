@@ -12,6 +12,7 @@
 
 #include "core/extract/context.hpp"
 #include "core/extract/text.hpp"
+#include "core/purity.hpp"
 
 namespace docextract::extract {
 namespace {

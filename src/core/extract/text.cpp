@@ -1,4 +1,5 @@
 #include "core/extract/text.hpp"
+#include "core/purity.hpp"
 
 namespace docextract::extract {
 namespace {
