@@ -18,12 +18,16 @@ REGRESS_OPTS = --inputdir=. --temp-instance=tmp_check_regress \
                --temp-config=test/docextract.conf
 TAP_TESTS    = 1
 PROVE_TESTS  = test/t/*.pl
-EXTRA_CLEAN  = $(CORE_BUILD) tmp_check_regress results regression.diffs regression.out
+EXTRA_CLEAN  = $(CORE_BUILD) tmp_check_regress results regression.diffs regression.out \
+               $(OBJS:.o=.d)
 
 PG_CPPFLAGS  = -Isrc
 # PostgreSQL's headers use 'register' and leave parameters unused; those warnings are theirs.
 PG_CXXFLAGS  = -std=c++17 -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
                -Wno-register
+# Header dependencies (Debian's PGXS has autodepend off): a changed shared-memory struct must
+# recompile every file that uses it.
+PG_CXXFLAGS += -MMD -MP
 SHLIB_LINK   = $(CORE_LIB) -lmagic -lstdc++
 
 PG_CONFIG ?= pg_config
@@ -32,6 +36,7 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 # called through fmgr and would gain nothing from inlining.
 override with_llvm = no
 include $(PGXS)
+-include $(OBJS:.o=.d)
 
 .PHONY: core
 core:

@@ -89,7 +89,7 @@ def plot(module, ms, path_png):
             hi = max(m.get("runs") or [m["value"]])
             f.write(f'"{m["name"]}" {m["value"]} {lo} {hi}\n')
     script = f"""
-set terminal pngcairo size 900,{200 + 28 * len(rows)} font ',10'
+set terminal pngcairo noenhanced size 900,{200 + 28 * len(rows)} font ',10'
 set output '{path_png}'
 set title '{module}: median and range of runs ({unit})'
 set style fill solid 0.6

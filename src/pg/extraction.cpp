@@ -24,6 +24,13 @@ bool permanent(const std::string &code) {
            code == "too_many_pixels" || code == "too_many_pages";
 }
 
+// The end of the helper's stderr, without its final newline.
+std::string stderr_of(const core::RunResult &r) {
+    std::string s = r.stderr_tail;
+    while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+    return s.empty() ? s : "; stderr: " + s;
+}
+
 std::string describe(const core::RunResult &r) {
     switch (r.outcome) {
     case RunOutcome::helper_error:
@@ -33,11 +40,10 @@ std::string describe(const core::RunResult &r) {
                std::to_string(guc_job_timeout_s) + " s)";
     case RunOutcome::killed_by_signal:
         return "crashed: the helper was killed by signal " + std::to_string(r.term_signal) +
-               (r.term_signal == SIGSYS ? " (sandbox violation)" : "") +
-               (r.stderr_tail.empty() ? "" : "; stderr: " + r.stderr_tail);
+               (r.term_signal == SIGSYS ? " (sandbox violation)" : "") + stderr_of(r);
     case RunOutcome::exit_without_json:
         return "crashed: the helper exited with status " + std::to_string(r.exit_status) +
-               " without a result" + (r.stderr_tail.empty() ? "" : "; stderr: " + r.stderr_tail);
+               " without a result" + stderr_of(r);
     case RunOutcome::spawn_failed:
         return "cannot run the helper " + std::string(guc_extract_program) + ": " + r.error_message;
     default:

@@ -73,6 +73,19 @@ void evict_workers(Oid dboid) {
     }
 }
 
+// Lets the launcher start the database's workers again at once, instead of after the pause
+// that follows an eviction.
+void resume_workers(Oid dboid) {
+    LWLockAcquire(shared->lock, LW_EXCLUSIVE);
+    DbSlot *db = find_db_slot(dboid, false);
+    if (db != nullptr && db->state == DbState::dropping) {
+        db->state = DbState::unknown;
+        db->state_since = GetCurrentTimestamp();
+    }
+    LWLockRelease(shared->lock);
+    if (db != nullptr) wake_launcher();
+}
+
 void process_utility(PlannedStmt *pstmt, const char *query, bool read_only_tree,
                      ProcessUtilityContext context, ParamListInfo params,
                      QueryEnvironment *query_env, DestReceiver *dest, QueryCompletion *qc) {
@@ -82,15 +95,33 @@ void process_utility(PlannedStmt *pstmt, const char *query, bool read_only_tree,
         dbname = castNode(DropdbStmt, stmt)->dbname;
     else if (IsA(stmt, RenameStmt) && castNode(RenameStmt, stmt)->renameType == OBJECT_DATABASE)
         dbname = castNode(RenameStmt, stmt)->subname;
+    volatile Oid evicted = InvalidOid;  // read in PG_CATCH, after a longjmp
     if (dbname != nullptr && shared != nullptr) {
         Oid dboid = get_database_oid(dbname, true);
-        if (OidIsValid(dboid)) evict_workers(dboid);
+        if (OidIsValid(dboid)) {
+            evict_workers(dboid);
+            evicted = dboid;
+        }
     }
 
-    if (prev_process_utility)
-        prev_process_utility(pstmt, query, read_only_tree, context, params, query_env, dest, qc);
-    else
-        standard_ProcessUtility(pstmt, query, read_only_tree, context, params, query_env, dest, qc);
+    PG_TRY();
+    {
+        if (prev_process_utility)
+            prev_process_utility(pstmt, query, read_only_tree, context, params, query_env, dest, qc);
+        else
+            standard_ProcessUtility(pstmt, query, read_only_tree, context, params, query_env, dest, qc);
+    }
+    PG_CATCH();
+    {
+        // The database is still there (the DROP or RENAME failed): its workers come back.
+        if (OidIsValid(evicted)) resume_workers(evicted);
+        PG_RE_THROW();
+    }
+    PG_END_TRY();
+    // A renamed database keeps its OID, by which workers connect: they may come back now. (A
+    // dropped one stays "dropping" until the launcher no longer finds it; restarting its workers
+    // before the drop commits would only have them wait for the drop's lock and fail.)
+    if (OidIsValid(evicted) && IsA(stmt, RenameStmt)) resume_workers(evicted);
 }
 
 }  // namespace

@@ -18,6 +18,12 @@ extern "C" {
 PG_FUNCTION_INFO_V1(docextract_worker_stats);
 PG_FUNCTION_INFO_V1(docextract_wait_for_job);
 PG_FUNCTION_INFO_V1(docextract_wake_waiters);
+PG_FUNCTION_INFO_V1(docextract_workers_epoch);
+}
+
+// workers_epoch(): when shared memory was last initialised (server start or crash reset).
+Datum docextract_workers_epoch(PG_FUNCTION_ARGS) {
+    PG_RETURN_TIMESTAMPTZ(shared->initialised_at);
 }
 
 namespace {

@@ -29,6 +29,7 @@ void shmem_startup() {
     if (!found) {
         memset(static_cast<void *>(shared), 0, sizeof(SharedState));
         shared->lock = &(GetNamedLWLockTranche("docextract"))->lock;
+        shared->initialised_at = GetCurrentTimestamp();
         for (auto &db : shared->dbs)
             for (auto &c : db.counters) pg_atomic_init_u64(&c, 0);
     }

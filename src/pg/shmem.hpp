@@ -57,6 +57,10 @@ struct Waiter {
 
 struct SharedState {
     LWLock *lock;
+    // When shared memory was last initialised: at start-up and after every crash reset (which,
+    // unlike a restart, leaves pg_postmaster_start_time() unchanged). Every in-server worker
+    // that held a job before this time is gone.
+    TimestampTz initialised_at;
     pid_t launcher_pid;
     Latch *launcher_latch;
     DbSlot dbs[kMaxDatabases];

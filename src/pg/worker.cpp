@@ -105,6 +105,13 @@ void process(ClaimedJob *job, MemoryContext job_context) {
         }
         break;
     case ExtractionEnd::failed:
+        if (got_sigterm) {
+            // The postmaster sends SIGTERM to the worker's whole process group, helper included:
+            // a helper that died of our own shutdown is not the document's fault. Give the job
+            // back uncounted, as when the runner stops the helper itself.
+            (void) release_job(job);
+            break;
+        }
         if (r.helper_crashed) count(dboid, counter_helper_crashes);
         if (r.timed_out) count(dboid, counter_timeouts);
         count(dboid, counter_processing_ms, static_cast<uint64>(r.elapsed_ms));
