@@ -185,7 +185,12 @@ RunResult run_helper(const RunOptions &options, const void *data, std::size_t le
     sigdelset(&all, SIGSTOP);
     posix_spawnattr_setsigmask(&attr, &empty);
     posix_spawnattr_setsigdefault(&attr, &all);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    // A process group of its own: signals the postmaster sends to a worker's group (SIGTERM at
+    // shutdown, SIGINT for a statement timeout) are for the worker, which stops the helper itself;
+    // if the worker dies, PR_SET_PDEATHSIG ends the helper.
+    posix_spawnattr_setpgroup(&attr, 0);
+    posix_spawnattr_setflags(&attr,
+                             POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
 
     std::vector<std::string> argv_s{options.program};
     argv_s.insert(argv_s.end(), options.args.begin(), options.args.end());

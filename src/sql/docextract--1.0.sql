@@ -546,6 +546,10 @@ CREATE FUNCTION docextract.wake_workers() RETURNS void
 LANGUAGE c VOLATILE PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'docextract_wake_workers';
 
+CREATE FUNCTION docextract.workers_epoch() RETURNS timestamptz
+LANGUAGE c STABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'docextract_workers_epoch';
+
 CREATE FUNCTION docextract.wake_waiters() RETURNS void
 LANGUAGE c VOLATILE PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'docextract_wake_waiters';
@@ -762,8 +766,8 @@ END
 $$;
 
 -- Takes back the jobs whose holder is gone: an in-server worker that is no longer running (or
--- ran before the server restarted), or any holder whose lease has expired. The attempt counts,
--- so a document that keeps killing its holder ends as failed.
+-- ran before the server restarted or reset after a crash), or any holder whose lease has
+-- expired. The attempt counts, so a document that keeps killing its holder ends as failed.
 CREATE FUNCTION docextract.reclaim_jobs() RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -777,7 +781,7 @@ BEGIN
          WHERE j.status = 'processing'
            AND (j.lease_expires_at < pg_catalog.now()
                 OR (j.holder_pid IS NOT NULL
-                    AND (j.started_at < pg_catalog.pg_postmaster_start_time()
+                    AND (j.started_at < docextract.workers_epoch()
                          OR NOT EXISTS (SELECT FROM pg_catalog.pg_stat_get_activity(j.holder_pid) AS a
                                          WHERE a.backend_type = 'docextract worker'))))
            FOR UPDATE OF j SKIP LOCKED
@@ -1060,6 +1064,7 @@ COMMENT ON VIEW docextract.job_overview IS
     'Jobs with their document''s file name, whether results exist, and progress in percent (0 pending, pages done while processing, 100 completed or failed).';
 COMMENT ON FUNCTION docextract.in_server_worker() IS 'Whether the caller is one of docextract''s own background workers.';
 COMMENT ON FUNCTION docextract.wake_workers() IS 'Wakes an idle worker of this database when the transaction commits (and the launcher, if the database has no workers yet).';
+COMMENT ON FUNCTION docextract.workers_epoch() IS 'When the server last started or reset after a crash: in-server workers that claimed a job before then are gone.';
 COMMENT ON FUNCTION docextract.wake_waiters() IS 'Wakes the sessions waiting in wait_for_job() in this database when the transaction commits.';
 COMMENT ON FUNCTION docextract.wait_for_job(uuid, interval) IS
     'Waits, without polling the table in a loop, until the job is completed, failed or cancelled, or the timeout passes; returns the status last seen.';
