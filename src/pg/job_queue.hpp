@@ -32,5 +32,8 @@ int reclaim_jobs();
 ClaimState check_claim(const ClaimedJob *job, int pages_done, int pages_total, bool heartbeat);
 // Whether the extension is installed (and not being dropped) in this database.
 bool extension_present();
+// What pg_stat_activity shows while no transaction runs, e.g. the job being extracted (the
+// string must outlive the call); null for idle.
+void set_worker_activity(const char *activity);
 
 }  // namespace docextract::pg

@@ -90,9 +90,9 @@ void process(ClaimedJob *job, MemoryContext job_context) {
         record_failure(job, "could not read the document content", true);
         return;
     }
-    pgstat_report_activity(STATE_RUNNING, job_label(job));
+    set_worker_activity(job_label(job));
     const ExtractionResult r = run_extraction(job, &got_sigterm);
-    pgstat_report_activity(STATE_IDLE, nullptr);
+    set_worker_activity(nullptr);
 
     switch (r.end) {
     case ExtractionEnd::succeeded:
