@@ -115,6 +115,7 @@ def main():
     ap.add_argument("--stamp", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--summary", required=True)
+    ap.add_argument("--failed", default="")
     ap.add_argument("parts", nargs="+")
     a = ap.parse_args()
 
@@ -125,6 +126,7 @@ def main():
     os.makedirs(a.out, exist_ok=True)
     base = f"{a.stamp}-{a.host}-{a.mode}"
     result = {"stamp": a.stamp, "host": a.host, "mode": a.mode, "machine": machine(),
+              "failed_modules": a.failed.split(),
               "command": "bench/run" + (" --full" if a.mode == "full" else " --quick"),
               "modules": modules}
     with open(os.path.join(a.out, base + ".json"), "w") as f:
@@ -139,6 +141,8 @@ def main():
              "Every figure is the median of the runs listed in its row (their range beside it), "
              "measured on one cluster in one run, alternating order where it matters. The "
              "machine is shared: compare ratios, not absolute numbers across runs.", ""]
+    if a.failed.strip():
+        lines += [f"**Modules that failed in this run (no figures):** {a.failed.strip()}.", ""]
     for mod in modules:
         ms = mod["measurements"]
         by_name = {m["name"]: m for m in ms}
