@@ -11,6 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 helper=${DOCEXTRACT_HELPER:-$PG_BINDIR/docextract-extract}
 work=$BENCH_WORK
 if [ "$BENCH_MODE" = full ]; then pdf_docs=40 ocr_pages=12 rounds=5; else pdf_docs=10 ocr_pages=4 rounds=3; fi
+rounds=${EXTRACT_ROUNDS:-$rounds}
 pages_per_pdf=5
 pdf_pages=$((pdf_docs * pages_per_pdf))
 
@@ -95,7 +96,7 @@ rates() {  # pages name -> pages/s of each run
 }
 one_pdf=$(ls "$work"/pdf/* | head -1)
 one_png=$(ls "$work"/ocr/* | head -1)
-corpus="{\"pdf_pages\": $pdf_pages, \"pdf_docs\": $pdf_docs, \"ocr_pages\": $ocr_pages, \"ocr_dpi\": 300"
+corpus="{\"pdf_pages\": $pdf_pages, \"pdf_docs\": $pdf_docs, \"ocr_pages\": $ocr_pages, \"ocr_dpi\": 300, \"rounds\": $rounds"
 {
   bench_measurement pdftotext_loop "pages/s" higher $(rates $pdf_pages pdftotext) -- \
     "{\"processes\": 1, \"corpus\": $corpus}, \"note\": \"a shell loop of pdftotext over the corpus ($(pdftotext -v 2>&1 | head -1))\"}"
