@@ -932,22 +932,24 @@ CREATE POLICY documents_admin ON docextract.documents TO docextract_admin
 CREATE POLICY documents_worker ON docextract.documents FOR SELECT TO docextract_worker
     USING (true);
 
+-- EXISTS, not IN: a policy's subquery stays a subplan, and IN would hash every document of the
+-- user for each query, where EXISTS probes the primary key of the one document concerned.
 CREATE POLICY contents_owner ON docextract.document_contents TO docextract_user
-    USING (document_id IN (SELECT d.id FROM docextract.documents AS d));
+    USING (EXISTS (SELECT FROM docextract.documents AS d WHERE d.id = document_id));
 CREATE POLICY contents_admin ON docextract.document_contents TO docextract_admin
     USING (true) WITH CHECK (true);
 CREATE POLICY contents_worker ON docextract.document_contents FOR SELECT TO docextract_worker
     USING (true);
 
 CREATE POLICY jobs_owner ON docextract.extraction_jobs TO docextract_user
-    USING (document_id IN (SELECT d.id FROM docextract.documents AS d));
+    USING (EXISTS (SELECT FROM docextract.documents AS d WHERE d.id = document_id));
 CREATE POLICY jobs_admin ON docextract.extraction_jobs TO docextract_admin
     USING (true) WITH CHECK (true);
 CREATE POLICY jobs_worker ON docextract.extraction_jobs FOR SELECT TO docextract_worker
     USING (true);
 
 CREATE POLICY data_owner ON docextract.extracted_data TO docextract_user
-    USING (document_id IN (SELECT d.id FROM docextract.documents AS d));
+    USING (EXISTS (SELECT FROM docextract.documents AS d WHERE d.id = document_id));
 CREATE POLICY data_admin ON docextract.extracted_data TO docextract_admin
     USING (true) WITH CHECK (true);
 CREATE POLICY data_worker ON docextract.extracted_data FOR SELECT TO docextract_worker
