@@ -52,3 +52,18 @@ ms = [json.loads(l) for l in sys.stdin if l.strip()]
 json.dump({"module": sys.argv[1], "measurements": ms}, open(sys.argv[2], "w"), indent=1)
 ' "$1" "$BENCH_OUT"
 }
+
+# Sets docextract.workers_per_database and waits until that many workers run in this database.
+bench_start_workers() {
+  local want=$1 n=0
+  bench_set docextract.workers_per_database "$want"
+  for _ in $(seq 1 100); do
+    n=$(psql -XAtq -c "SELECT count(*) FROM pg_stat_activity
+                        WHERE backend_type = 'docextract worker' AND datname = current_database()")
+    [ "$n" -ge "$want" ] && return 0
+    sleep 0.2
+  done
+  echo "bench: only $n of $want workers started; server log:" >&2
+  tail -20 "$BENCH_PGDATA/../server.log" >&2 || true
+  return 1
+}

@@ -62,14 +62,7 @@ check=$(q -c "SELECT v.valid FROM public.bench_load_doc b,
 [ "$check" = t ] || { echo "load: the salted document is not valid" >&2; exit 1; }
 
 # Start the workers and wait until they are up.
-bench_set docextract.workers_per_database $workers
-for _ in $(seq 1 100); do
-  n=$(q -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'docextract worker' AND datname = current_database()")
-  [ "$n" -ge $workers ] && break
-  sleep 0.2
-done
-[ "$n" -ge $workers ] || { echo "load: only $n of $workers workers started; server log:" >&2
-  tail -20 "$BENCH_PGDATA/../server.log" >&2 || true; exit 1; }
+bench_start_workers "$workers"
 
 deadlocks_before=$(q -c "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()")
 log_offset=$(stat -c %s "$server_log" 2>/dev/null || echo 0)

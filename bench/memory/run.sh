@@ -39,14 +39,7 @@ chmod 644 "$work/small.pdf" "$work/big.pdf"
 bench_psql -c "SET client_min_messages = warning" -c "TRUNCATE docextract.extracted_data, docextract.extraction_jobs,
   docextract.document_contents, docextract.documents" >/dev/null
 
-bench_set docextract.workers_per_database $workers
-for _ in $(seq 1 100); do
-  n=$(q -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'docextract worker' AND datname = current_database()")
-  [ "$n" -ge $workers ] && break
-  sleep 0.2
-done
-[ "$n" -ge $workers ] || { echo "memory: only $n of $workers workers started; server log:" >&2
-  tail -20 "$BENCH_PGDATA/../server.log" >&2 || true; exit 1; }
+bench_start_workers "$workers"
 pids=$(q -c "SELECT string_agg(pid::text, ' ') FROM pg_stat_activity WHERE backend_type = 'docextract worker' AND datname = current_database()")
 
 wait_job() {  # document id -> final status
