@@ -13,7 +13,7 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(time usleep);
-use DocextractTest qw(new_cluster text_pdf salted bytea_hex test_helper set_helper use_helper
+use DocextractTest qw(job_row results_of new_cluster text_pdf salted bytea_hex test_helper set_helper use_helper
   helper_children wait_job running_helper reload_with);
 
 my $node = new_cluster('crash', 'restart_after_crash = on', 'docextract.workers_per_database = 2');
@@ -30,18 +30,6 @@ sub upload {
 		"SELECT id FROM docextract.extraction_jobs WHERE document_id = '$doc'");
 }
 
-sub job_row {
-	my ($job, $columns) = @_;
-	return $node->safe_psql('postgres',
-		"SELECT $columns FROM docextract.extraction_jobs WHERE id = '$job'");
-}
-
-sub results_of {
-	my ($job) = @_;
-	return $node->safe_psql('postgres',
-		"SELECT count(*) FROM docextract.extracted_data WHERE job_id = '$job'");
-}
-
 my $stats_sql = "SELECT claimed || ' ' || completed || ' ' || failed || ' ' || retried || ' '"
   . " || reclaimed || ' ' || helper_crashes FROM docextract.worker_stats WHERE datname = 'postgres'";
 
@@ -54,10 +42,10 @@ my $log_offset = -s $node->logfile;
 kill 'KILL', $child;
 ok($node->poll_query_until('postgres', "SELECT retry_count = 1 FROM docextract.extraction_jobs WHERE id = '$job'"),
 	'helper killed: the attempt is counted');
-is(job_row($job, 'status'), 'pending', 'the job waits for its retry');
-like(job_row($job, 'error_message'), qr/^crashed: the helper was killed by signal 9$/,
+is(job_row($node, $job, 'status'), 'pending', 'the job waits for its retry');
+like(job_row($node, $job, 'error_message'), qr/^crashed: the helper was killed by signal 9$/,
 	'error_message says the helper was killed by signal 9');
-is(job_row($job, 'run_after > now() + interval \'30 s\''), 't',
+is(job_row($node, $job, 'run_after > now() + interval \'30 s\''), 't',
 	'the retry is delayed by the backoff (base 60 s)');
 is($node->safe_psql('postgres', 'SELECT pg_postmaster_start_time()'), $started,
 	'the server did not restart');
@@ -75,9 +63,9 @@ $node->safe_psql('postgres',
 	"UPDATE docextract.extraction_jobs SET run_after = now() WHERE id = '$job';"
 	  . ' SELECT docextract.wake_workers();');
 ok(wait_job($node, 'postgres', $job, 'completed', 'failed'), 'the retry ran');
-is(job_row($job, "status || ' ' || retry_count || ' ' || coalesce(error_message, '-')"),
+is(job_row($node, $job, "status || ' ' || retry_count || ' ' || coalesce(error_message, '-')"),
 	'completed 1 -', 'the retry completed the job');
-is(results_of($job), '1', 'one result row');
+is(results_of($node, $job), '1', 'one result row');
 
 #### kill -9 of a worker
 set_helper($helper, delay => 3);
@@ -92,9 +80,9 @@ ok(wait_job($node, 'postgres', $job, 'completed', 'failed', 'cancelled'), 'the j
 note('pg_postmaster_start_time() after the reset: '
 	  . ($node->safe_psql('postgres', 'SELECT pg_postmaster_start_time()') eq $started ? 'unchanged' : 'changed'));
 diag(sprintf('kill -9 of a worker: the job was completed %.2f s after the kill', time - $killed_at));
-is(job_row($job, "status || ' ' || retry_count || ' ' || coalesce(error_message, '-')"),
+is(job_row($node, $job, "status || ' ' || retry_count || ' ' || coalesce(error_message, '-')"),
 	'completed 1 -', 'the job was reclaimed (one attempt counted) and completed');
-is(results_of($job), '1', 'exactly one result row');
+is(results_of($node, $job), '1', 'exactly one result row');
 like(slurp_file($node->logfile, $log_offset), qr/docextract reclaimed 1 job\(s\) from stopped holders/,
 	'the reclaim is logged');
 # Shared memory starts afresh with the reset.
@@ -112,9 +100,9 @@ ok(!kill(0, $child), 'fast shutdown: the helper was killed');
 set_helper($helper, delay => 0);
 $node->start;
 ok(wait_job($node, 'postgres', $job, 'completed', 'failed', 'cancelled'), 'fast shutdown: the job finished after the start');
-is(job_row($job, "status || ' ' || retry_count"), 'completed 0',
+is(job_row($node, $job, "status || ' ' || retry_count"), 'completed 0',
 	'fast shutdown: the job was released without counting an attempt, then completed');
-is(results_of($job), '1', 'fast shutdown: one result row');
+is(results_of($node, $job), '1', 'fast shutdown: one result row');
 is($node->safe_psql('postgres', $stats_sql), '1 1 0 0 0 0',
 	'worker_stats after the restart: nothing reclaimed');
 
@@ -125,12 +113,12 @@ $job = upload(4);
 reload_with($node, 'docextract.workers_per_database' => 0);
 ok(DocextractTest::wait_workers($node, 'postgres', 0), 'workers_per_database = 0: the workers stop');
 ok(!kill(0, $child), 'workers_per_database = 0: the helper was killed');
-is(job_row($job, "status || ' ' || retry_count || ' ' || (holder IS NULL) || ' ' || (started_at IS NULL)"),
+is(job_row($node, $job, "status || ' ' || retry_count || ' ' || (holder IS NULL) || ' ' || (started_at IS NULL)"),
 	'pending 0 true true', 'workers_per_database = 0: the job was released uncounted');
 set_helper($helper, delay => 0);
 reload_with($node, 'docextract.workers_per_database' => 2);
 ok(wait_job($node, 'postgres', $job, 'completed', 'failed', 'cancelled'), 'the job finished when workers came back');
-is(job_row($job, "status || ' ' || retry_count"), 'completed 0', 'completed, no attempt counted');
+is(job_row($node, $job, "status || ' ' || retry_count"), 'completed 0', 'completed, no attempt counted');
 is($node->safe_psql('postgres', $stats_sql), '3 2 0 0 0 0',
 	'worker_stats: three claims (one released), two completions, no failure or reclaim');
 

@@ -9,7 +9,7 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(time usleep);
-use DocextractTest qw(new_cluster text_pdf pdf_hex salted bytea_hex test_helper set_helper
+use DocextractTest qw(job_row results_of new_cluster text_pdf pdf_hex salted bytea_hex test_helper set_helper
   use_helper reload_with wait_job running_helper worker_stats worker_pids);
 
 my $node = new_cluster('failures', 'docextract.workers_per_database = 1');
@@ -28,18 +28,6 @@ sub upload_bytes {
 }
 
 sub upload { my ($salt) = @_; return upload_bytes("fail-$salt.pdf", bytea_hex(salted($pdf, $salt))); }
-
-sub job_row {
-	my ($job, $columns) = @_;
-	return $node->safe_psql('postgres',
-		"SELECT $columns FROM docextract.extraction_jobs WHERE id = '$job'");
-}
-
-sub results_of {
-	my ($job) = @_;
-	return $node->safe_psql('postgres',
-		"SELECT count(*) FROM docextract.extracted_data WHERE job_id = '$job'");
-}
 
 # Checks that the counters moved by exactly %delta since $before.
 sub stats_moved {
@@ -61,8 +49,8 @@ my $stats = worker_stats($node, 'postgres');
 #### Errors that another attempt cannot change fail at once (the real helper).
 my $corrupt = upload_bytes('broken.pdf', pdf_hex('not really a PDF'));
 ok(wait_job($node, 'postgres', $corrupt, 'failed', 'completed'), 'corrupt PDF: job finished');
-is(job_row($corrupt, "status || ' ' || retry_count"), 'failed 0', 'corrupt PDF: failed without a retry');
-like(job_row($corrupt, 'error_message'), qr/^corrupt: /, 'corrupt PDF: error_message names the helper\'s code');
+is(job_row($node, $corrupt, "status || ' ' || retry_count"), 'failed 0', 'corrupt PDF: failed without a retry');
+like(job_row($node, $corrupt, 'error_message'), qr/^corrupt: /, 'corrupt PDF: error_message names the helper\'s code');
 
 my $tmp = PostgreSQL::Test::Utils::tempdir();
 open my $fh, '>:raw', "$tmp/plain.pdf" or die;
@@ -72,9 +60,9 @@ IPC::Run::run([ 'qpdf', '--encrypt', 'secret', 'owner', '256', '--', "$tmp/plain
   or die 'qpdf failed';
 my $encrypted = upload_bytes('locked.pdf', bytea_hex(slurp_file("$tmp/locked.pdf")));
 ok(wait_job($node, 'postgres', $encrypted, 'failed', 'completed'), 'encrypted PDF: job finished');
-is(job_row($encrypted, "status || ' ' || retry_count"), 'failed 0', 'encrypted PDF: failed without a retry');
-like(job_row($encrypted, 'error_message'), qr/^encrypted: /, 'encrypted PDF: error_message says encrypted');
-is(results_of($corrupt) + results_of($encrypted), 0, 'no results for failed jobs');
+is(job_row($node, $encrypted, "status || ' ' || retry_count"), 'failed 0', 'encrypted PDF: failed without a retry');
+like(job_row($node, $encrypted, 'error_message'), qr/^encrypted: /, 'encrypted PDF: error_message says encrypted');
+is(results_of($node, $corrupt) + results_of($node, $encrypted), 0, 'no results for failed jobs');
 $stats = stats_moved($stats, 'two claims, two failures', claimed => 2, failed => 2);
 
 #### A document that always fails: retried max_retries (3) times without delay, then failed.
@@ -83,13 +71,13 @@ set_helper($helper, mode => 'fail');
 my $job = upload(1);
 is($node->safe_psql('postgres', "SELECT docextract.wait_for_job('$job', '60 s')"), 'failed',
 	'always failing: wait_for_job returns failed');
-is(job_row($job, "status || ' ' || retry_count || ' ' || max_retries || ' ' || (completed_at IS NOT NULL)"),
+is(job_row($node, $job, "status || ' ' || retry_count || ' ' || max_retries || ' ' || (completed_at IS NOT NULL)"),
 	'failed 3 3 true', 'always failing: failed after 3 retries');
 # (The stderr tail keeps the helper's final newline.)
-like( job_row($job, 'error_message'),
+like( job_row($node, $job, 'error_message'),
 	qr/^crashed: the helper exited with status 3 without a result; stderr: simulated failure\n?\z/,
 	'always failing: error_message has the exit status and the stderr tail');
-is(results_of($job), '0', 'always failing: no result row');
+is(results_of($node, $job), '0', 'always failing: no result row');
 $stats = stats_moved($stats, 'four attempts, three retries, one failure',
 	claimed => 4, retried => 3, failed => 1, helper_crashes => 4);
 
@@ -99,18 +87,18 @@ is($node->safe_psql('postgres', 'SHOW docextract.retry_backoff_base'), '1min', '
 $job = upload(2);
 ok($node->poll_query_until('postgres', "SELECT retry_count = 1 FROM docextract.extraction_jobs WHERE id = '$job'"),
 	'backoff: first attempt failed');
-is(job_row($job, 'status'), 'pending', 'backoff: pending again');
-is(job_row($job, "run_after - updated_at BETWEEN interval '45 s' AND interval '75 s'"), 't',
+is(job_row($node, $job, 'status'), 'pending', 'backoff: pending again');
+is(job_row($node, $job, "run_after - updated_at BETWEEN interval '45 s' AND interval '75 s'"), 't',
 	'backoff: first retry 60 s +/- 25 % later');
 is($node->safe_psql('postgres', "SELECT waiting_for_retry FROM docextract.queue_stats WHERE status = 'pending'"),
 	'1', 'queue_stats: one job waiting for its retry');
 usleep(300_000);
-is(job_row($job, 'retry_count'), '1', 'backoff: not retried early');
+is(job_row($node, $job, 'retry_count'), '1', 'backoff: not retried early');
 $node->safe_psql('postgres', "UPDATE docextract.extraction_jobs SET run_after = now() WHERE id = '$job';"
 	  . ' SELECT docextract.wake_workers();');
 ok($node->poll_query_until('postgres', "SELECT retry_count = 2 FROM docextract.extraction_jobs WHERE id = '$job'"),
 	'backoff: second attempt failed');
-is(job_row($job, "run_after - updated_at BETWEEN interval '90 s' AND interval '150 s'"), 't',
+is(job_row($node, $job, "run_after - updated_at BETWEEN interval '90 s' AND interval '150 s'"), 't',
 	'backoff: second retry 120 s +/- 25 % later');
 is($node->safe_psql('postgres', "SELECT docextract.cancel_job('$job')"), 'cancelled',
 	'a job waiting for its retry can be cancelled');
@@ -128,9 +116,9 @@ my $killed_after = time - $t0;
 ok(!kill(0, $child), 'the helper is gone');
 cmp_ok($killed_after, '<', 2, 'the helper was killed within 2 s of the cancellation');
 diag(sprintf('helper killed %.2f s after cancel_job()', $killed_after));
-is(job_row($job, "status || ' ' || error_message || ' ' || (holder IS NULL) || ' ' || (completed_at IS NOT NULL)"),
+is(job_row($node, $job, "status || ' ' || error_message || ' ' || (holder IS NULL) || ' ' || (completed_at IS NOT NULL)"),
 	'cancelled cancelled by postgres true true', 'the job stays cancelled');
-is(results_of($job), '0', 'no result row for the cancelled job');
+is(results_of($node, $job), '0', 'no result row for the cancelled job');
 my ($sqlstate) = DocextractTest::sql_error($node, 'postgres', "SELECT docextract.cancel_job('$job')");
 is($sqlstate, '55000', 'cancelling it again: object_not_in_prerequisite_state');
 ok($node->poll_query_until('postgres', "SELECT cancelled = 1 FROM docextract.worker_stats WHERE datname = 'postgres'"),
@@ -142,8 +130,8 @@ set_helper($helper, delay => 0);
 $job = upload(4);
 is($node->safe_psql('postgres', "SELECT docextract.wait_for_job('$job', '60 s')"), 'completed',
 	'the next job completes');
-is(job_row($job, 'retry_count'), '0', 'at the first attempt');
-is(results_of($job), '1', 'with its result');
+is(job_row($node, $job, 'retry_count'), '0', 'at the first attempt');
+is(results_of($node, $job), '1', 'with its result');
 is(join(' ', worker_pids($node, 'postgres')), $worker, 'by the same worker process');
 $stats = stats_moved($stats, 'one claim, one completion', claimed => 1, completed => 1);
 
@@ -154,13 +142,13 @@ $job = upload(5);
 ($holder, $child) = running_helper($node, 'postgres', $job);
 ok($node->poll_query_until('postgres', "SELECT retry_count = 1 FROM docextract.extraction_jobs WHERE id = '$job'"),
 	'timeout: the attempt failed');
-is(job_row($job, 'status'), 'pending', 'timeout: the job waits for its retry');
-is(job_row($job, 'error_message'), 'timeout: the helper ran longer than docextract.job_timeout (2 s)',
+is(job_row($node, $job, 'status'), 'pending', 'timeout: the job waits for its retry');
+is(job_row($node, $job, 'error_message'), 'timeout: the helper ran longer than docextract.job_timeout (2 s)',
 	'timeout: error_message starts with timeout');
-is(job_row($job, "updated_at - started_at BETWEEN interval '1.9 s' AND interval '4 s'"), 't',
+is(job_row($node, $job, "updated_at - started_at BETWEEN interval '1.9 s' AND interval '4 s'"), 't',
 	'timeout: the attempt ended about 2 s after it started');
 ok(!kill(0, $child), 'timeout: the helper is gone');
-is(results_of($job), '0', 'timeout: no result row');
+is(results_of($node, $job), '0', 'timeout: no result row');
 $stats = stats_moved($stats, 'one claim, one timeout, one retry', claimed => 1, timeouts => 1, retried => 1);
 $node->safe_psql('postgres', "SELECT docextract.cancel_job('$job')");
 

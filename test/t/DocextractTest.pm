@@ -7,7 +7,7 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Exporter 'import';
 
-our @EXPORT_OK = qw(new_cluster pdf_hex png_hex
+our @EXPORT_OK = qw(new_cluster pdf_hex png_hex job_row results_of
   text_pdf scanned_pdf mixed_pdf text_image salted bytea_hex
   test_helper set_helper use_helper sql_error worker_pids wait_workers helper_children
   reload_with wait_job running_helper worker_stats);
@@ -127,6 +127,20 @@ sub salted { my ($bytes, $salt) = @_; return $bytes . "%salt $salt\n"; }
 
 # Raw bytes as an SQL bytea literal body ('\x...').
 sub bytea_hex { my ($bytes) = @_; return '\\x' . unpack('H*', $bytes); }
+
+# An expression over one job's row, e.g. job_row($node, $job, "status || ' ' || retry_count").
+sub job_row {
+	my ($node, $job, $columns) = @_;
+	return $node->safe_psql('postgres',
+		"SELECT $columns FROM docextract.extraction_jobs WHERE id = '$job'");
+}
+
+# How many result rows a job has.
+sub results_of {
+	my ($node, $job) = @_;
+	return $node->safe_psql('postgres',
+		"SELECT count(*) FROM docextract.extracted_data WHERE job_id = '$job'");
+}
 
 # A stand-in for docextract.extract_program that runs the real helper after a delay, or fails,
 # as the files "delay" (seconds) and "mode" ("fail" exits 3 with nothing on stdout) in its
