@@ -67,3 +67,16 @@ bench_start_workers() {
   tail -20 "$BENCH_PGDATA/../server.log" >&2 || true
   return 1
 }
+
+# A JSON object from key=value arguments, for a measurement's settings; a value that parses as
+# JSON stays JSON (numbers, objects), anything else is a string.
+bench_settings() {
+  python3 -c '
+import json, sys
+out = {}
+for a in sys.argv[1:]:
+    k, v = a.split("=", 1)
+    try: out[k] = json.loads(v)
+    except ValueError: out[k] = v
+print(json.dumps(out))' "$@"
+}

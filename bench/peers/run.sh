@@ -148,16 +148,6 @@ done
 set_workers 0
 
 # --- results ------------------------------------------------------------------------------------
-settings() {  # key=value...; a value that parses as JSON stays JSON
-  python3 -c '
-import json, sys
-out = {}
-for a in sys.argv[1:]:
-    k, v = a.split("=", 1)
-    try: out[k] = json.loads(v)
-    except ValueError: out[k] = v
-print(json.dumps(out))' "$@"
-}
 median() { printf '%s\n' $1 | bench_median; }
 samples() { echo "$1" | python3 -c 'import json,sys; print(" ".join(map(str, json.loads(sys.stdin.read().strip().splitlines()[-1])["samples_ms"])))'; }
 
@@ -186,31 +176,31 @@ common=(clients=2 repeats="$runs" node="$(node --version)")
 {
   # shellcheck disable=SC2086
   bench_measurement graphile_worker_plain_drain jobs/s higher ${rate[graphile_plain]} -- \
-    "$(settings "${common[@]}" n="$n" version="$gw_version" concurrency=2 \
+    "$(bench_settings "${common[@]}" n="$n" version="$gw_version" concurrency=2 \
        note="graphile-worker $gw_version, no-op task, concurrency 2, default settings (no local queue), logging off; N jobs added with graphile_worker.add_job in one transaction while the runner is idle; from that commit until the jobs table is empty.")"
   # shellcheck disable=SC2086
   bench_measurement graphile_worker_localqueue_drain jobs/s higher ${rate[graphile_localqueue]} -- \
-    "$(settings "${common[@]}" n="$n" version="$gw_version" concurrency=2 local_queue=500 complete_job_batch_delay_ms=0 \
+    "$(bench_settings "${common[@]}" n="$n" version="$gw_version" concurrency=2 local_queue=500 complete_job_batch_delay_ms=0 \
        note="graphile-worker $gw_version with its documented batching: localQueue.size 500, completeJobBatchDelay 0; otherwise as graphile_worker_plain_drain.")"
   # shellcheck disable=SC2086
   bench_measurement pgboss_drain jobs/s higher ${rate[pgboss]} -- \
-    "$(settings "${common[@]}" n="$n" version="$boss_version" workers=2 batch=50 polling_interval_s=0.5 \
+    "$(bench_settings "${common[@]}" n="$n" version="$boss_version" workers=2 batch=50 polling_interval_s=0.5 \
        note="pg-boss $boss_version, no-op handler, 2 workers fetching batches of 50, polling every 0.5 s (the minimum; with the default batch of 1 it drains 2 jobs/s per worker); N jobs inserted with boss.insert() in one statement while the workers are idle; until none is created/retry/active.")"
   for b in 1 50; do
     # shellcheck disable=SC2086
     bench_measurement docextract_sql_b${b}_drain jobs/s higher ${rate[docextract_sql_b$b]} -- \
-      "$(settings "${common[@]}" n="$n" batch="$b" compare_to="$(peer_name "$best_peer")" ratios="$sqlratios" \
+      "$(bench_settings "${common[@]}" n="$n" batch="$b" compare_to="$(peer_name "$best_peer")" ratios="$sqlratios" \
          note="docextract's pure queue, no extraction: 2 external Node workers on the SQL API, claim_jobs(name, $b) in one transaction, no-op, complete_job for the claimed jobs in a second transaction; N jobs whose rows were inserted directly (in-server workers off). Compared with the fastest peer configuration.")"
   done
   # shellcheck disable=SC2086
   bench_measurement docextract_inserver_drain docs/s higher ${dx[2]} -- \
-    "$(settings "${common[@]}" n="$dx_n" workers=2 repeats="$dx_runs" pdf_bytes="$pdf_bytes" compare_to="$(peer_name "$best_peer")" target_ratio=3 ratios="$ratios" \
+    "$(bench_settings "${common[@]}" n="$dx_n" workers=2 repeats="$dx_runs" pdf_bytes="$pdf_bytes" compare_to="$(peer_name "$best_peer")" target_ratio=3 ratios="$ratios" \
        avg_processing_ms="$(median "${dx_proc[2]}")" \
        note="NOT like for like: docextract's in-server workers do real extraction (a sandboxed docextract-extract process per document, on a one-line ~${pdf_bytes}-byte groff PDF, native text path) while the peers run no-op handlers. N documents uploaded with docextract.upload_as in one transaction while 2 workers are idle; from its commit until the N-th completion notification. Compare docextract_sql_*_drain for the queue alone.")"
   for w in 1 4; do
     # shellcheck disable=SC2086
     bench_measurement docextract_inserver_drain_w$w docs/s higher ${dx[$w]} -- \
-      "$(settings "${common[@]}" n="$dx_n" workers="$w" repeats="$dx_runs" pdf_bytes="$pdf_bytes" avg_processing_ms="$(median "${dx_proc[$w]}")" \
+      "$(bench_settings "${common[@]}" n="$dx_n" workers="$w" repeats="$dx_runs" pdf_bytes="$pdf_bytes" avg_processing_ms="$(median "${dx_proc[$w]}")" \
          note="As docextract_inserver_drain with docextract.workers_per_database = $w (the machine has $(nproc) cores).")"
   done
   for s in gw boss dx; do
@@ -226,9 +216,9 @@ common=(clients=2 repeats="$runs" node="$(node --version)")
     [ $s = dx ] && extra=(compare_to=graphile_worker_pickup_p50 target_max=5 processing_p50_ms="$(echo "$lat" | field processing_p50_ms)")
     # shellcheck disable=SC2046
     bench_measurement ${name}_pickup_p50 ms lower $(samples "$lat") -- \
-      "$(settings samples="$k" p95_ms="$(echo "$lat" | field p95_ms)" "${extra[@]}" note="Idle pickup latency, median of $k single jobs with the queue idle (50+ ms) in between; $how.")"
+      "$(bench_settings samples="$k" p95_ms="$(echo "$lat" | field p95_ms)" "${extra[@]}" note="Idle pickup latency, median of $k single jobs with the queue idle (50+ ms) in between; $how.")"
     bench_measurement ${name}_pickup_p95 ms lower "$(echo "$lat" | field p95_ms)" -- \
-      "$(settings samples="$k" note="95th percentile of the same $k samples as ${name}_pickup_p50.")"
+      "$(bench_settings samples="$k" note="95th percentile of the same $k samples as ${name}_pickup_p50.")"
   done
 } | bench_write peers
 echo "peers: wrote $BENCH_OUT" >&2

@@ -164,17 +164,6 @@ cleanup
 bench_set docextract.workers_per_database 0
 
 pgver=$(q -c "SHOW server_version")
-# A JSON object from key=value arguments; a value that parses as JSON is kept as such.
-settings() {
-  python3 -c '
-import json, sys
-out = {}
-for a in sys.argv[1:]:
-    k, v = a.split("=", 1)
-    try: out[k] = json.loads(v)
-    except ValueError: out[k] = v
-print(json.dumps(out))' "$@"
-}
 {
   for cfg in $configs; do
     shape=${cfg%%:*} batch=${cfg##*:}
@@ -186,7 +175,7 @@ print(json.dumps(out))' "$@"
     fi
     # shellcheck disable=SC2086
     bench_measurement "ceiling_skip_locked_${shape}_b$batch" jobs/s higher ${res[ceiling.$shape.$batch]} -- \
-      "$(settings "${common[@]}" \
+      "$(bench_settings "${common[@]}" \
          note="Minimal table (id bigserial, status, payload; partial index on pending), FOR UPDATE SKIP LOCKED; $how; pgbench, jobs completed / wall time; queue refilled, vacuumed and checkpointed before each run.")"
     # Paired ratios: run i of docextract against run i of the ceiling (adjacent in time).
     ratios=$(python3 -c "
@@ -196,7 +185,7 @@ r = [round(x / y, 3) for x, y in zip(a, b)]
 print('[%s] %s' % (', '.join(map(str, r)), round(statistics.median(r), 3)))" "${res[docextract.$shape.$batch]}" "${res[ceiling.$shape.$batch]}")
     # shellcheck disable=SC2086
     bench_measurement "docextract_api_${shape}_b$batch" jobs/s higher ${res[docextract.$shape.$batch]} -- \
-      "$(settings "${common[@]}" compare_to="ceiling_skip_locked_${shape}_b$batch" target_ratio=0.9 \
+      "$(bench_settings "${common[@]}" compare_to="ceiling_skip_locked_${shape}_b$batch" target_ratio=0.9 \
          paired_ratios="${ratios% *}" paired_ratio_median="${ratios##* }" \
          note="docextract.claim_jobs('bench', $batch), then complete_job(job_id, claim_token, $result) per claimed job, on docextract.extraction_jobs (11 indexes, an update trigger, lease columns, a result row in extracted_data, a NOTIFY per job); $how; pgbench, jobs completed / wall time; queue refilled, vacuumed and checkpointed before each run; in-server workers off.")"
   done
