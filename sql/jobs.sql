@@ -32,13 +32,13 @@ RESET ROLE;
 
 -- A processing job that is cancelled loses its lease, so its holder can no longer finish it.
 UPDATE docextract.extraction_jobs
-   SET status = 'processing', started_at = now(), holder = 'regress', claim_token = gen_random_uuid(),
+   SET status = 'processing', started_at = now(), holder = 'regress', claim_digest = docextract.claim_digest(gen_random_uuid()),
        lease_expires_at = now() + interval '1 minute'
  WHERE id = :'job1';
 SET ROLE regress_alice;
 SELECT docextract.cancel_job(:'job1');
 RESET ROLE;
-SELECT status, holder, claim_token, lease_expires_at FROM docextract.extraction_jobs WHERE id = :'job1';
+SELECT status, holder, claim_digest, lease_expires_at FROM docextract.extraction_jobs WHERE id = :'job1';
 
 -- A failed job can be retried.
 UPDATE docextract.extraction_jobs SET status = 'pending', completed_at = NULL WHERE id = :'job1';

@@ -77,6 +77,58 @@ RESET ROLE;
 RESET search_path;
 DROP FUNCTION public.sha256(bytea);
 
+-- Documents are owned by login roles that are members of docextract_user: never by a group, a
+-- role without LOGIN or one of the extension's roles, which others could SET ROLE to.
+CREATE ROLE regress_group NOLOGIN IN ROLE docextract_user;
+SET ROLE regress_bob;
+SELECT fixture.try($$SELECT docextract.upload_as('regress_group', 'g.pdf', fixture.doc('pdf', 200, 'grp'))$$);
+SELECT fixture.try($$SELECT docextract.upload_as('docextract_user', 'g.pdf', fixture.doc('pdf', 200, 'grp'))$$, false);
+SET ROLE regress_group;
+SELECT fixture.try($$SELECT docextract.upload('g.pdf', fixture.doc('pdf', 200, 'grp'))$$, false);
+RESET ROLE;
+SELECT fixture.try($$SELECT docextract.upload_as('regress_nobody', 'g.pdf', fixture.doc('pdf', 200, 'grp'))$$, false);
+SELECT fixture.try($$SELECT docextract.upload_as(NULL, 'g.pdf', fixture.doc('pdf', 200, 'grp'))$$, false);
+SELECT count(*) AS refused_owners_hold_nothing FROM docextract.documents
+ WHERE owner IN ('regress_group', 'docextract_user', 'regress_nobody');
+
+-- A claim token goes only to the claimant: the table keeps its SHA-256, and only the token
+-- itself passes.
+SET ROLE regress_worker;
+SELECT job_id AS claimed_job, claim_token AS claimed_token FROM docextract.claim_jobs('regress', 1) \gset
+SELECT count(*) AS raw_tokens_stored FROM docextract.extraction_jobs
+ WHERE claim_digest = uuid_send(:'claimed_token');
+SELECT docextract.claim_is_current(:'claimed_job', :'claimed_token') AS token_current,
+       docextract.claim_is_current(:'claimed_job', gen_random_uuid()) AS other_current;
+SELECT docextract.release_job(:'claimed_job', :'claimed_token');
+RESET ROLE;
+
+-- A hostile operator or function in the caller's search_path is never used by the extension:
+-- neither by the SECURITY DEFINER functions nor by wait_for_job(), which reads jobs under the
+-- caller's privileges.
+CREATE FUNCTION public.hostile_uuid_eq(uuid, uuid) RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE WARNING 'hostile operator ran as %', current_user;
+    RETURN uuid_cmp($1, $2) = 0;
+END $$;
+CREATE OPERATOR public.= (LEFTARG = uuid, RIGHTARG = uuid, FUNCTION = public.hostile_uuid_eq);
+GRANT USAGE ON SCHEMA public TO PUBLIC;
+SET search_path = public, pg_catalog;
+SET ROLE regress_worker;
+SELECT job_id AS hj, claim_token AS ht FROM docextract.claim_jobs('regress', 1) \gset
+SELECT docextract.heartbeat(:'hj', :'ht', 1, 2) IS NOT NULL AS beat;
+SELECT docextract.claim_is_current(:'hj', :'ht') AS current;
+SELECT docextract.release_job(:'hj', :'ht');
+SELECT docextract.reclaim_jobs() AS reclaimed;
+SELECT docextract.wait_for_job(:'hj', '0 s');
+RESET ROLE;
+SET ROLE regress_admin;
+SELECT docextract.cancel_job(:'hj');
+SELECT docextract.retry_job(:'hj');
+RESET ROLE;
+RESET search_path;
+DROP OPERATOR public.= (uuid, uuid);
+DROP FUNCTION public.hostile_uuid_eq(uuid, uuid);
+
 -- The roles survive DROP EXTENSION and CREATE EXTENSION again.
 DROP EXTENSION docextract CASCADE;
 SELECT rolname FROM pg_roles WHERE rolname LIKE 'docextract\_%' ORDER BY 1;
@@ -84,4 +136,4 @@ CREATE EXTENSION docextract;
 SELECT count(*) AS documents FROM docextract.documents;
 DROP EXTENSION docextract;
 DROP SCHEMA fixture CASCADE;
-DROP ROLE regress_alice, regress_bob, regress_admin, regress_worker, regress_nobody;
+DROP ROLE regress_alice, regress_bob, regress_admin, regress_worker, regress_nobody, regress_group;

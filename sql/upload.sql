@@ -8,7 +8,7 @@ SELECT original_filename, owner, file_size, file_format, mime_type, document_typ
   FROM docextract.documents WHERE id = :'doc1';
 SELECT octet_length(content) FROM docextract.document_contents WHERE document_id = :'doc1';
 SELECT status, priority, retry_count, max_retries, run_after <= now() AS runnable,
-       started_at, completed_at, claim_token
+       started_at, completed_at, claim_digest
   FROM docextract.extraction_jobs WHERE document_id = :'doc1';
 
 -- The same bytes again: the existing document, a notice, and no second job.

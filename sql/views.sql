@@ -14,7 +14,7 @@ RESET ROLE;
 
 -- Progress follows the job's state and its pages.
 UPDATE docextract.extraction_jobs
-   SET status = 'processing', started_at = now(), holder = 'regress', claim_token = gen_random_uuid(),
+   SET status = 'processing', started_at = now(), holder = 'regress', claim_digest = docextract.claim_digest(gen_random_uuid()),
        lease_expires_at = now() + interval '1 minute', pages_total = 8, pages_done = 2
  WHERE id = :'job2';
 SELECT progress_percentage FROM docextract.job_overview WHERE id = :'job2';
@@ -22,7 +22,7 @@ UPDATE docextract.extraction_jobs SET pages_total = NULL, pages_done = NULL WHER
 SELECT progress_percentage FROM docextract.job_overview WHERE id = :'job2';
 UPDATE docextract.extraction_jobs
    SET status = 'completed', completed_at = now(), processing_time_seconds = 0.5,
-       holder = NULL, claim_token = NULL, lease_expires_at = NULL
+       holder = NULL, claim_digest = NULL, lease_expires_at = NULL
  WHERE id = :'job2';
 INSERT INTO docextract.extracted_data (job_id, document_id, text, overall_confidence, extraction_method)
 VALUES (:'job2', :'doc', 'hello', 1, 'native');

@@ -21,7 +21,7 @@ SELECT job_id AS j1, claim_token AS t1 FROM docextract.claim_jobs('ext', 1) \gse
 SELECT job_id AS j2, claim_token AS t2 FROM docextract.claim_jobs('ext', 5) \gset
 SELECT count(*) AS nothing_left FROM docextract.claim_jobs('ext', 5);
 RESET ROLE;
-SELECT document_id = :'d1' AS is_d1, status, holder, holder_pid, claim_token = :'t1' AS token_ok,
+SELECT document_id = :'d1' AS is_d1, status, holder, holder_pid, claim_digest = docextract.claim_digest(:'t1') AS token_ok,
        lease_expires_at > now() AS leased
   FROM docextract.extraction_jobs WHERE id = :'j1';
 
@@ -43,7 +43,7 @@ SELECT docextract.complete_job(:'j1', :'t1', '{"schema": "docextract-extract/1",
 -- Completing twice is refused: the token died with the first completion.
 SELECT fixture.try(format('SELECT docextract.complete_job(%L, %L, %L)', :'j1', :'t1', '{}'));
 RESET ROLE;
-SELECT status, claim_token, holder, processing_time_seconds > 0 AS timed, completed_at >= started_at AS ordered
+SELECT status, claim_digest, holder, processing_time_seconds > 0 AS timed, completed_at >= started_at AS ordered
   FROM docextract.extraction_jobs WHERE id = :'j1';
 SELECT text, overall_confidence, extraction_method, data ? 'text' AS text_in_data, data->'metadata'
   FROM docextract.extracted_data WHERE job_id = :'j1';
@@ -59,9 +59,9 @@ SELECT status, retry_count, error_message, run_after - now() BETWEEN interval '4
   FROM docextract.extraction_jobs WHERE id = :'j2';
 UPDATE docextract.extraction_jobs SET run_after = now() WHERE id = :'j2';
 SET ROLE regress_ext_worker;
-SELECT job_id = :'j2' AS same_job, claim_token <> :'t2' AS new_token FROM docextract.claim_jobs('ext', 1) \gset
+SELECT job_id = :'j2' AS same_job, claim_token <> :'t2' AS new_token, claim_token AS t2b
+  FROM docextract.claim_jobs('ext', 1) \gset
 SELECT :'same_job', :'new_token';
-SELECT claim_token AS t2b FROM docextract.extraction_jobs WHERE id = :'j2' \gset
 SELECT fixture.try(format('SELECT docextract.fail_job(%L, %L, %L)', :'j2', :'t2', 'stale'));
 SELECT docextract.fail_job(:'j2', :'t2b', 'encrypted: the document needs a password', false);
 RESET ROLE;
@@ -93,11 +93,11 @@ RESET ROLE;
 SELECT docextract.reclaim_jobs() AS reclaimed_live;
 UPDATE docextract.extraction_jobs SET lease_expires_at = now() - interval '1 s' WHERE id = :'j2';
 SELECT docextract.reclaim_jobs() AS reclaimed_expired;
-SELECT status, retry_count, error_message, claim_token FROM docextract.extraction_jobs WHERE id = :'j2';
+SELECT status, retry_count, error_message, claim_digest FROM docextract.extraction_jobs WHERE id = :'j2';
 -- A job held by an in-server worker that no longer runs is reclaimed at once.
 UPDATE docextract.extraction_jobs
    SET status = 'processing', started_at = now(), holder = 'docextract worker 0 (pid 1)', holder_pid = 1,
-       claim_token = gen_random_uuid(), lease_expires_at = now() + interval '1 hour'
+       claim_digest = docextract.claim_digest(gen_random_uuid()), lease_expires_at = now() + interval '1 hour'
  WHERE id = :'j2';
 SELECT docextract.reclaim_jobs() AS reclaimed_dead_pid;
 
@@ -105,6 +105,8 @@ SELECT docextract.reclaim_jobs() AS reclaimed_dead_pid;
 SELECT docextract.wait_for_job(:'j2', '50 ms');
 SELECT fixture.try($$SELECT docextract.wait_for_job('00000000-0000-0000-0000-00000000ffff', '1 s')$$);
 SELECT fixture.try(format('SELECT docextract.wait_for_job(%L, %L)', :'j2', '-1 s'));
+-- A huge timeout is refused, not overflowed into no wait at all.
+SELECT fixture.try(format('SELECT docextract.wait_for_job(%L, %L)', :'j2', '1000000 years'));
 
 -- Monitoring.
 SELECT status, jobs FROM docextract.queue_stats ORDER BY status;

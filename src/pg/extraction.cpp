@@ -75,7 +75,7 @@ ExtractionResult run_extraction(const ClaimedJob *job, volatile sig_atomic_t *go
     out.retryable = true;
     try {
         core::RunOptions options = options_for(job);
-        bool lost = false, stopping = false;
+        bool lost = false, stopping = false, gone = false;
         TimestampTz last_check = GetCurrentTimestamp(), last_heartbeat = last_check;
         const long heartbeat_ms = std::max(1000L, guc_lease_duration_s * 1000L / 3);
         int pages_done = 0, pages_total = 0, reported_done = 0;
@@ -99,6 +99,8 @@ ExtractionResult run_extraction(const ClaimedJob *job, volatile sig_atomic_t *go
             try {
                 ClaimState state =
                     pg_guard([&] { return check_claim(job, pages_done, pages_total, beat); });
+                pg_guard([&] { announce_ended_jobs(MyDatabaseId); });
+                if (state == ClaimState::extension_gone) return gone = true;
                 return lost = state == ClaimState::lost;
             } catch (...) {
                 return false;  // the check itself failed (logged): keep going
@@ -108,8 +110,10 @@ ExtractionResult run_extraction(const ClaimedJob *job, volatile sig_atomic_t *go
         core::RunResult r = core::run_helper(options, job->content, job->content_len);
         out.elapsed_ms = r.elapsed_ms;
         if (r.outcome == RunOutcome::aborted) {
-            out.end = stopping ? ExtractionEnd::shutdown : lost ? ExtractionEnd::claim_lost
-                                                                : ExtractionEnd::shutdown;
+            out.end = stopping ? ExtractionEnd::shutdown
+                      : gone   ? ExtractionEnd::extension_gone
+                      : lost   ? ExtractionEnd::claim_lost
+                               : ExtractionEnd::shutdown;
             return out;
         }
         if (r.outcome == RunOutcome::ok) {

@@ -11,6 +11,7 @@ enum class ExtractionEnd {
     failed,        // error holds the message; retryable says whether a retry may help
     claim_lost,    // the job was cancelled or reclaimed meanwhile: drop the work
     shutdown,      // the worker was asked to stop: give the job back
+    extension_gone,  // DROP EXTENSION took the job with it: nothing to report
 };
 
 struct ExtractionResult {

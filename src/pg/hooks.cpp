@@ -1,5 +1,6 @@
-// Reacting to sessions: wake workers when a transaction that queued work commits, and move
-// workers out of the way of DROP DATABASE (a connected worker would make it fail).
+// Reacting to sessions: wake workers when a transaction that queued work commits, move workers
+// out of the way of the database commands that need it free (a connected worker would make them
+// fail), and keep statements that carry document bytes out of the server log.
 #include "pg/hooks.hpp"
 
 #include "pg/shmem.hpp"
@@ -7,6 +8,8 @@
 extern "C" {
 #include "access/xact.h"
 #include "commands/dbcommands.h"
+#include "commands/defrem.h"
+#include "utils/acl.h"
 #include "nodes/parsenodes.h"
 #include "postmaster/bgworker.h"
 #include "tcop/utility.h"
@@ -21,7 +24,16 @@ namespace {
 
 bool wake_at_commit = false;
 bool wake_waiters_at_commit = false;
+// A docextract function received document bytes in this transaction: the statement (which may
+// hold them as a literal) stays out of the server log if an error is logged.
+bool statement_has_document = false;
 ProcessUtility_hook_type prev_process_utility = nullptr;
+emit_log_hook_type prev_emit_log_hook = nullptr;
+
+void hide_document_statements(ErrorData *edata) {
+    if (statement_has_document) edata->hide_stmt = true;
+    if (prev_emit_log_hook) prev_emit_log_hook(edata);
+}
 
 void on_xact_event(XactEvent event, void *) {
     if (event == XACT_EVENT_COMMIT && wake_waiters_at_commit) {
@@ -47,6 +59,8 @@ void on_xact_event(XactEvent event, void *) {
         wake_at_commit = false;
         wake_waiters_at_commit = false;
     }
+    // The abort's error has been logged by now (it is reported before the transaction ends).
+    if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT) statement_has_document = false;
 }
 
 // Signals the database's workers to leave and waits (up to 10 s) until they have.
@@ -86,18 +100,47 @@ void resume_workers(Oid dboid) {
     if (db != nullptr) wake_launcher();
 }
 
+// The database a command needs free of other sessions, if the current user may run the command
+// on it: the workers leave only once the command's own permission checks would pass, so that a
+// role that may not drop or rename a database cannot make its workers leave.
+Oid database_to_free(Node *stmt) {
+    const char *dbname = nullptr;
+    bool needs_createdb = false;
+    if (IsA(stmt, DropdbStmt)) {
+        dbname = castNode(DropdbStmt, stmt)->dbname;
+    } else if (IsA(stmt, RenameStmt) && castNode(RenameStmt, stmt)->renameType == OBJECT_DATABASE) {
+        dbname = castNode(RenameStmt, stmt)->subname;
+        needs_createdb = true;
+    } else if (IsA(stmt, CreatedbStmt)) {  // CREATE DATABASE ... TEMPLATE db copies it
+        ListCell *lc;
+        foreach (lc, castNode(CreatedbStmt, stmt)->options) {
+            DefElem *opt = lfirst_node(DefElem, lc);
+            if (strcmp(opt->defname, "template") == 0 && opt->arg != nullptr) dbname = defGetString(opt);
+        }
+        needs_createdb = true;
+    } else if (IsA(stmt, AlterDatabaseStmt)) {  // ALTER DATABASE db SET TABLESPACE moves it
+        ListCell *lc;
+        foreach (lc, castNode(AlterDatabaseStmt, stmt)->options)
+            if (strcmp(lfirst_node(DefElem, lc)->defname, "tablespace") == 0)
+                dbname = castNode(AlterDatabaseStmt, stmt)->dbname;
+    }
+    if (dbname == nullptr) return InvalidOid;
+    const Oid dboid = get_database_oid(dbname, true);
+    // Our workers serve only databases that are not templates, and copying one of those needs
+    // its ownership just as dropping, renaming or moving it does.
+    if (!OidIsValid(dboid) || dboid == MyDatabaseId || !pg_database_ownercheck(dboid, GetUserId()) ||
+        (needs_createdb && !have_createdb_privilege()))
+        return InvalidOid;
+    return dboid;
+}
+
 void process_utility(PlannedStmt *pstmt, const char *query, bool read_only_tree,
                      ProcessUtilityContext context, ParamListInfo params,
                      QueryEnvironment *query_env, DestReceiver *dest, QueryCompletion *qc) {
     Node *stmt = pstmt->utilityStmt;
-    const char *dbname = nullptr;
-    if (IsA(stmt, DropdbStmt))
-        dbname = castNode(DropdbStmt, stmt)->dbname;
-    else if (IsA(stmt, RenameStmt) && castNode(RenameStmt, stmt)->renameType == OBJECT_DATABASE)
-        dbname = castNode(RenameStmt, stmt)->subname;
     volatile Oid evicted = InvalidOid;  // read in PG_CATCH, after a longjmp
-    if (dbname != nullptr && shared != nullptr) {
-        Oid dboid = get_database_oid(dbname, true);
+    if (shared != nullptr) {
+        const Oid dboid = database_to_free(stmt);
         if (OidIsValid(dboid)) {
             evict_workers(dboid);
             evicted = dboid;
@@ -118,16 +161,18 @@ void process_utility(PlannedStmt *pstmt, const char *query, bool read_only_tree,
         PG_RE_THROW();
     }
     PG_END_TRY();
-    // A renamed database keeps its OID, by which workers connect: they may come back now. (A
-    // dropped one stays "dropping" until the launcher no longer finds it; restarting its workers
-    // before the drop commits would only have them wait for the drop's lock and fail.)
-    if (OidIsValid(evicted) && IsA(stmt, RenameStmt)) resume_workers(evicted);
+    // A renamed, copied or moved database keeps its OID, by which workers connect: they may
+    // come back now. (A dropped one stays "dropping" until the launcher no longer finds it;
+    // restarting its workers before the drop commits would only have them wait for the drop's
+    // lock and fail.)
+    if (OidIsValid(evicted) && !IsA(stmt, DropdbStmt)) resume_workers(evicted);
 }
 
 }  // namespace
 
 void wake_at_commit_request() { wake_at_commit = true; }
 void wake_waiters_at_commit_request() { wake_waiters_at_commit = true; }
+void note_document_in_statement() { statement_has_document = true; }
 
 bool is_docextract_worker() {
     return MyBgworkerEntry != nullptr && strcmp(MyBgworkerEntry->bgw_library_name, "docextract") == 0 &&
@@ -138,6 +183,8 @@ void install_session_hooks() {
     RegisterXactCallback(on_xact_event, nullptr);
     prev_process_utility = ProcessUtility_hook;
     ProcessUtility_hook = process_utility;
+    prev_emit_log_hook = emit_log_hook;
+    emit_log_hook = hide_document_statements;
 }
 
 }  // namespace docextract::pg
@@ -145,6 +192,13 @@ void install_session_hooks() {
 extern "C" {
 PG_FUNCTION_INFO_V1(docextract_wake_workers);
 PG_FUNCTION_INFO_V1(docextract_in_server_worker);
+PG_FUNCTION_INFO_V1(docextract_hide_statement);
+}
+
+// hide_statement(): the statement carries document bytes; if it fails, log it without its text.
+Datum docextract_hide_statement(PG_FUNCTION_ARGS) {
+    docextract::pg::note_document_in_statement();
+    PG_RETURN_VOID();
 }
 
 // wake_workers(): after this transaction commits, an idle worker of this database wakes up.

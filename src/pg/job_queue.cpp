@@ -1,13 +1,17 @@
 #include "pg/job_queue.hpp"
 
 #include "pg/guc.hpp"
+#include "pg/shmem.hpp"
 
 extern "C" {
 #include "access/xact.h"
 #include "catalog/pg_type_d.h"
 #include "commands/extension.h"
 #include "executor/spi.h"
+#include "miscadmin.h"
 #include "pgstat.h"
+#include "utils/acl.h"
+#include "utils/guc.h"
 #include "utils/snapmgr.h"
 #include "utils/timeout.h"
 }
@@ -21,21 +25,42 @@ enum class TxResult { ok, failed, stale_claim };
 // What pg_stat_activity shows between the worker's transactions (null: idle).
 const char *worker_activity = nullptr;
 
+// The role the worker's SQL runs as (docextract_worker), once become_worker_role() succeeded.
+Oid worker_role = InvalidOid;
+
+// Every transaction of the worker runs as worker_role inside a security-restricted operation:
+// like a SECURITY DEFINER call, it cannot SET ROLE or SET SESSION AUTHORIZATION back to the
+// superuser the worker connected as, nor create temporary objects. search_path is pinned again
+// first: ALTER DATABASE ... SET search_path reaches background workers, and nothing a database
+// owner creates may be found by name.
+void enter_worker_context() {
+    SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION);
+    if (OidIsValid(worker_role))
+        SetUserIdAndSecContext(worker_role,
+                               SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
+}
+
+// Before commit (an abort restores the context by itself).
+void leave_worker_context() {
+    if (OidIsValid(worker_role)) SetUserIdAndSecContext(worker_role, 0);
+}
+
 // Runs body in a transaction of its own, with SPI connected, a snapshot, the worker statement
 // timeout and pg_stat_activity showing activity. A PostgreSQL error in body rolls the
-// transaction back and is logged (the worker goes on), except a stale claim (SQLSTATE 55000 from
+// transaction back and is logged (the worker goes on), except a stale claim (SQLSTATE XD001 from
 // the worker API), which is an answer, not a failure. The caller's memory context is restored on
 // both paths: a transaction's end would otherwise leave TopMemoryContext current, where whatever
 // the worker allocates next would stay for good. body must not hold C++ objects with destructors:
 // an error longjmps out of it.
 template <typename Body>
-TxResult in_transaction(const char *activity, const char *what, Body &&body) {
+TxResult in_transaction(const char *activity, const char *what, Body &&body, bool log_failure = true) {
     MemoryContext caller = CurrentMemoryContext;
     volatile TxResult result = TxResult::ok;
     PG_TRY();
     {
         SetCurrentStatementStartTimestamp();
         StartTransactionCommand();
+        enter_worker_context();
         SPI_connect();
         PushActiveSnapshot(GetTransactionSnapshot());
         pgstat_report_activity(STATE_RUNNING, activity);
@@ -45,6 +70,7 @@ TxResult in_transaction(const char *activity, const char *what, Body &&body) {
         disable_timeout(STATEMENT_TIMEOUT, false);
         SPI_finish();
         PopActiveSnapshot();
+        leave_worker_context();
         CommitTransactionCommand();
         MemoryContextSwitchTo(caller);
         pgstat_report_stat(false);
@@ -57,8 +83,10 @@ TxResult in_transaction(const char *activity, const char *what, Body &&body) {
         FlushErrorState();
         AbortCurrentTransaction();
         MemoryContextSwitchTo(caller);
-        if (edata->sqlerrcode == ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE) {
+        if (edata->sqlerrcode == ERRCODE_DOCEXTRACT_STALE_CLAIM) {
             result = TxResult::stale_claim;
+        } else if (!log_failure) {
+            result = TxResult::failed;
         } else {
             ereport(LOG, (errcode(edata->sqlerrcode),
                           errmsg("docextract worker could not %s: %s", what, edata->message),
@@ -87,6 +115,35 @@ void copy_uuid(int column, pg_uuid_t *out) {
 }
 
 }  // namespace
+
+bool become_worker_role() {
+    SetCurrentStatementStartTimestamp();
+    StartTransactionCommand();
+    const Oid role = get_role_oid("docextract_worker", true);
+    const bool super = OidIsValid(role) && superuser_arg(role);
+    CommitTransactionCommand();
+    if (!OidIsValid(role)) {
+        ereport(LOG, (errcode(ERRCODE_UNDEFINED_OBJECT),
+                      errmsg("docextract worker cannot start: role \"docextract_worker\" does not exist"),
+                      errhint("Run ALTER EXTENSION docextract UPDATE or recreate the extension.")));
+        return false;
+    }
+    if (super) {
+        ereport(LOG, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+                      errmsg("docextract worker refuses to run as a superuser"),
+                      errdetail("Role \"docextract_worker\" has the SUPERUSER attribute, and the "
+                                "workers run as that role."),
+                      errhint("Run ALTER ROLE docextract_worker NOSUPERUSER.")));
+        return false;
+    }
+    // From here on the session is the worker role's, as if it had logged in: session_user,
+    // current_user and every privilege check. The connection was made as the bootstrap
+    // superuser only because PostgreSQL 15 lets a background worker connect as a role only if
+    // that role may log in, and docextract_worker may not.
+    SetSessionAuthorization(role, false);
+    worker_role = role;
+    return true;
+}
 
 void set_worker_activity(const char *activity) {
     worker_activity = activity;
@@ -128,8 +185,8 @@ bool load_content(ClaimedJob *job, MemoryContext into) {
     in_transaction("reading a document", "read a document", [&] {
         Oid types[1] = {UUIDOID};
         Datum values[1] = {uuid_datum(&job->document_id)};
-        call("SELECT content FROM docextract.document_contents WHERE document_id = $1", 1, types,
-             values);
+        call("SELECT c.content FROM docextract.document_contents AS c "
+             "WHERE c.document_id OPERATOR(pg_catalog.=) $1", 1, types, values);
         bool isnull = true;
         Datum d = SPI_processed == 1
                       ? SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)
@@ -175,21 +232,49 @@ bool release_job(const ClaimedJob *job) {
 
 int reclaim_jobs() {
     int reclaimed = 0;
-    in_transaction("reclaiming jobs of stopped holders", "reclaim jobs", [&] {
+    const TxResult r = in_transaction("reclaiming jobs of stopped holders", "reclaim jobs", [&] {
         call("SELECT docextract.reclaim_jobs()", 0, nullptr, nullptr);
         bool isnull;
         reclaimed = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
     });
-    return reclaimed;
+    return r == TxResult::ok ? reclaimed : 0;  // only what was committed counts
+}
+
+void announce_ended_jobs(Oid dboid) {
+    static bool failing = false;
+    uint64 ended;
+    if (!jobs_ended_since_announced(dboid, &ended)) return;
+    // No payload: any role may LISTEN on any channel, so the event says only that some job of
+    // this database ended. Listeners look at the jobs they may see (row-level security), and a
+    // NOTIFY anyone else sends is as harmless as this one. The job's own transaction has
+    // committed long before: a full notification queue fails this one alone.
+    const bool ok = in_transaction("announcing ended jobs", "announce ended jobs", [&] {
+        call("SELECT pg_catalog.pg_notify('docextract_jobs', '')", 0, nullptr, nullptr);
+    }, false) == TxResult::ok;
+    if (ok) mark_jobs_announced(dboid, ended);
+    if (ok == failing) {  // log the change, not every attempt
+        failing = !ok;
+        ereport(LOG, (errmsg(failing ? "docextract workers cannot send NOTIFY docextract_jobs"
+                                     : "docextract workers can send NOTIFY docextract_jobs again"),
+                      failing ? errdetail("The server's notification queue is full (see "
+                                          "pg_notification_queue_usage()); jobs go on ending "
+                                          "and wait_for_job() still wakes up.")
+                              : 0));
+    }
 }
 
 ClaimState check_claim(const ClaimedJob *job, int pages_done, int pages_total, bool heartbeat) {
-    bool held = false;
+    bool held = false, gone = false;
     // A heartbeat extends the lease and records progress (and raises if the claim is stale); in
     // between, a read-only look notices a cancellation.
     TxResult r = in_transaction(heartbeat ? "extracting a document (heartbeat)"
                                           : "extracting a document",
                                 "check a claim", [&] {
+        // After DROP EXTENSION the job is gone with its table: stop quietly.
+        if (!OidIsValid(get_extension_oid("docextract", true))) {
+            gone = true;
+            return;
+        }
         Oid types[4] = {UUIDOID, UUIDOID, INT4OID, INT4OID};
         Datum values[4] = {uuid_datum(&job->job_id), uuid_datum(&job->claim_token),
                            Int32GetDatum(pages_done), Int32GetDatum(pages_total)};
@@ -197,11 +282,16 @@ ClaimState check_claim(const ClaimedJob *job, int pages_done, int pages_total, b
         if (heartbeat)
             call("SELECT docextract.heartbeat($1, $2, $3, $4)", 4, types, values, nulls);
         else
-            call("SELECT 1 FROM docextract.extraction_jobs "
-                 "WHERE id = $1 AND claim_token = $2 AND status = 'processing'",
-                 2, types, values);
-        held = SPI_processed == 1;
+            call("SELECT docextract.claim_is_current($1, $2)", 2, types, values);
+        if (heartbeat) {
+            held = SPI_processed == 1;  // heartbeat() raises on a stale claim
+        } else {
+            bool isnull = true;
+            Datum d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+            held = !isnull && DatumGetBool(d);
+        }
     });
+    if (gone) return ClaimState::extension_gone;
     if (r == TxResult::failed) return ClaimState::unknown;
     return r == TxResult::ok && held ? ClaimState::held : ClaimState::lost;
 }

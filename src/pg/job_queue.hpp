@@ -20,15 +20,27 @@ struct ClaimedJob {
     Size content_len;
 };
 
-enum class ClaimState { held, lost, unknown };
+// The worker API's "your claim is stale" (docs: README, SQLSTATEs).
+#define ERRCODE_DOCEXTRACT_STALE_CLAIM MAKE_SQLSTATE('X', 'D', '0', '0', '1')
 
+enum class ClaimState { held, lost, unknown, extension_gone };
+
+// Makes the worker's session belong to the role docextract_worker (never a superuser) and runs
+// every later transaction of the worker as that role, in a security-restricted context with
+// search_path pinned. False (logged) if the role is missing or is a superuser.
+bool become_worker_role();
 bool claim_next_job(const char *worker_name, ClaimedJob *job);
 bool load_content(ClaimedJob *job, MemoryContext into);
 bool complete_job(const ClaimedJob *job, const char *result_json);
 // Returns the job's new status ("pending" or "failed") in status, or false.
 bool fail_job(const ClaimedJob *job, const char *error, bool retryable, char *status, Size len);
 bool release_job(const ClaimedJob *job);
+// Jobs reclaimed and committed.
 int reclaim_jobs();
+// If jobs of the database ended since the last announcement, sends NOTIFY docextract_jobs (no
+// payload) in a transaction of its own. A failure (full notification queue) is retried later
+// and logged once, as is the recovery.
+void announce_ended_jobs(Oid dboid);
 ClaimState check_claim(const ClaimedJob *job, int pages_done, int pages_total, bool heartbeat);
 // Whether the extension is installed (and not being dropped) in this database.
 bool extension_present();

@@ -72,8 +72,9 @@ char *job_status(Datum job_id) {
     Datum values[1] = {job_id};
     char *status = nullptr;
     SPI_connect();
-    int rc = SPI_execute_with_args("SELECT status FROM docextract.extraction_jobs WHERE id = $1", 1,
-                                   types, values, nullptr, false, 1);
+    int rc = SPI_execute_with_args("SELECT j.status FROM docextract.extraction_jobs AS j "
+                                   "WHERE j.id OPERATOR(pg_catalog.=) $1",
+                                   1, types, values, nullptr, false, 1);
     if (rc == SPI_OK_SELECT && SPI_processed == 1) {
         char *s = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
         status = static_cast<char *>(SPI_palloc(strlen(s) + 1));
@@ -125,11 +126,17 @@ Datum docextract_wait_for_job(PG_FUNCTION_ARGS) {
                         errmsg("job id and timeout must not be null")));
     Datum job_id = PG_GETARG_DATUM(0);
     Interval *timeout = PG_GETARG_INTERVAL_P(1);
-    const double timeout_ms =
-        (timeout->time + (timeout->day * (double) USECS_PER_DAY) + timeout->month * 30.0 * USECS_PER_DAY) / 1000.0;
+    // In double precision: months and days of a huge interval overflow int64 microseconds.
+    const double timeout_ms = (timeout->time + timeout->day * (double) USECS_PER_DAY +
+                               timeout->month * (double) DAYS_PER_MONTH * USECS_PER_DAY) / 1000.0;
+    constexpr double kMaxTimeoutMs = 86400.0 * 1000;
     if (timeout_ms < 0)
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                         errmsg("timeout must not be negative")));
+    if (timeout_ms > kMaxTimeoutMs)
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("timeout must be at most 1 day"),
+                        errhint("Call wait_for_job() again to wait longer.")));
     const TimestampTz deadline = GetCurrentTimestamp() + static_cast<int64>(timeout_ms * 1000);
 
     char *status = nullptr;
@@ -158,7 +165,8 @@ Datum docextract_wait_for_job(PG_FUNCTION_ARGS) {
     PG_RETURN_TEXT_P(cstring_to_text(status));
 }
 
-// wake_waiters(): after this transaction commits, sessions in wait_for_job() look again.
+// wake_waiters(): a job ended; after this transaction commits, sessions in wait_for_job() look
+// again and a worker announces it (NOTIFY docextract_jobs).
 Datum docextract_wake_waiters(PG_FUNCTION_ARGS) {
     wake_waiters_at_commit_request();
     PG_RETURN_VOID();

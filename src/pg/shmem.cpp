@@ -31,7 +31,11 @@ void shmem_startup() {
         shared->lock = &(GetNamedLWLockTranche("docextract"))->lock;
         shared->initialised_at = GetCurrentTimestamp();
         for (auto &db : shared->dbs)
+        {
             for (auto &c : db.counters) pg_atomic_init_u64(&c, 0);
+            pg_atomic_init_u64(&db.jobs_ended, 0);
+            pg_atomic_init_u64(&db.jobs_announced, 0);
+        }
     }
     LWLockRelease(AddinShmemInitLock);
 }
@@ -60,6 +64,8 @@ DbSlot *find_db_slot(Oid dboid, bool create) {
     free_slot->state_since = GetCurrentTimestamp();
     for (auto &w : free_slot->workers) w = WorkerSlot{};
     for (auto &c : free_slot->counters) pg_atomic_write_u64(&c, 0);
+    pg_atomic_write_u64(&free_slot->jobs_ended, 0);
+    pg_atomic_write_u64(&free_slot->jobs_announced, 0);
     return free_slot;
 }
 
@@ -106,6 +112,30 @@ void wake_waiters(Oid dboid) {
     LWLockAcquire(shared->lock, LW_SHARED);
     for (auto &w : shared->waiters)
         if (w.latch != nullptr && w.dboid == dboid) SetLatch(w.latch);
+    if (DbSlot *db = find_db_slot(dboid, false)) pg_atomic_fetch_add_u64(&db->jobs_ended, 1);
+    LWLockRelease(shared->lock);
+    wake_database_workers(dboid);
+}
+
+bool jobs_ended_since_announced(Oid dboid, uint64 *ended) {
+    bool pending = false;
+    LWLockAcquire(shared->lock, LW_SHARED);
+    if (DbSlot *db = find_db_slot(dboid, false)) {
+        *ended = pg_atomic_read_u64(&db->jobs_ended);
+        pending = *ended != pg_atomic_read_u64(&db->jobs_announced);
+    }
+    LWLockRelease(shared->lock);
+    return pending;
+}
+
+void mark_jobs_announced(Oid dboid, uint64 ended) {
+    LWLockAcquire(shared->lock, LW_SHARED);
+    if (DbSlot *db = find_db_slot(dboid, false)) {
+        // Never backwards: another worker may have announced a later count meanwhile.
+        uint64 seen = pg_atomic_read_u64(&db->jobs_announced);
+        while (seen < ended && !pg_atomic_compare_exchange_u64(&db->jobs_announced, &seen, ended)) {
+        }
+    }
     LWLockRelease(shared->lock);
 }
 

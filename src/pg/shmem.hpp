@@ -48,6 +48,9 @@ struct DbSlot {
     TimestampTz state_since;
     WorkerSlot workers[kMaxWorkersPerDatabase];
     pg_atomic_uint64 counters[counter_count];
+    // Jobs that ended (committed), and how many of them a worker has announced with NOTIFY.
+    pg_atomic_uint64 jobs_ended;
+    pg_atomic_uint64 jobs_announced;
 };
 
 struct Waiter {
@@ -81,6 +84,12 @@ void count(Oid dboid, Counter counter, uint64 amount = 1);
 // Wakes one idle worker of the database (all if none is idle: one will pick the work up).
 void wake_database_workers(Oid dboid);
 void wake_launcher();
+// A job of the database ended and its transaction committed: wakes wait_for_job() sessions and
+// an idle worker, which announces it.
 void wake_waiters(Oid dboid);
+// Whether jobs ended since the last announcement; *ended is the count to pass on to
+// mark_jobs_announced() once the NOTIFY went out.
+bool jobs_ended_since_announced(Oid dboid, uint64 *ended);
+void mark_jobs_announced(Oid dboid, uint64 ended);
 
 }  // namespace docextract::pg

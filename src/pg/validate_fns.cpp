@@ -2,6 +2,7 @@
 #include "core/validate.hpp"
 #include "pg/boundary.hpp"
 #include "pg/guc.hpp"
+#include "pg/hooks.hpp"
 #include "pg/postgres_headers.hpp"
 
 extern "C" {
@@ -64,6 +65,7 @@ PG_FUNCTION_INFO_V1(docextract_validate_file);
 
 // detect_mime(content bytea) returns text; STRICT.
 Datum docextract_detect_mime(PG_FUNCTION_ARGS) {
+    docextract::pg::note_document_in_statement();
     bytea *content = PG_GETARG_BYTEA_PP(0);
     const char *data = VARDATA_ANY(content);
     const std::size_t len = VARSIZE_ANY_EXHDR(content);
@@ -77,6 +79,7 @@ Datum docextract_detect_mime(PG_FUNCTION_ARGS) {
 // validate_file(filename text, content bytea) returns one row; not STRICT, so that a missing
 // name or missing content is reported as a problem instead of a NULL row.
 Datum docextract_validate_file(PG_FUNCTION_ARGS) {
+    docextract::pg::note_document_in_statement();
     TupleDesc tupdesc;
     if (get_call_result_type(fcinfo, nullptr, &tupdesc) != TYPEFUNC_COMPOSITE)
         ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),

@@ -78,11 +78,25 @@ char *job_label(const ClaimedJob *job) {
                     job->file_format, static_cast<size_t>(job->content_len));
 }
 
+// The error's code: the text before its first colon ("corrupt: ..." -> "corrupt"). The rest may
+// quote the parser, and nothing of a document goes to the server log.
+char *error_code_of(const char *error) {
+    const char *colon = strchr(error, ':');
+    return pnstrdup(error, colon != nullptr ? colon - error : strlen(error));
+}
+
 void record_failure(const ClaimedJob *job, const char *error, bool retryable) {
     char status[16] = "";
     if (!fail_job(job, error, retryable, status, sizeof status)) return;
-    count(dboid, strcmp(status, "failed") == 0 ? counter_failed : counter_retried);
-    wake_waiters(dboid);
+    const bool final = strcmp(status, "failed") == 0;
+    count(dboid, final ? counter_failed : counter_retried);
+    if (final)
+        ereport(LOG, (errmsg("docextract job %s failed: %s",
+                             DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(
+                                 const_cast<pg_uuid_t *>(&job->job_id)))),
+                             error_code_of(error)),
+                      errdetail("The job will not be retried; its error_message has the whole "
+                                "error.")));
 }
 
 void process(ClaimedJob *job, MemoryContext job_context) {
@@ -99,7 +113,6 @@ void process(ClaimedJob *job, MemoryContext job_context) {
         if (complete_job(job, r.json)) {
             count(dboid, counter_completed);
             count(dboid, counter_processing_ms, static_cast<uint64>(r.elapsed_ms));
-            wake_waiters(dboid);
         } else if (check_claim(job, 0, 0, false) == ClaimState::held) {
             record_failure(job, "could not store the extraction result (see the server log)", false);
         }
@@ -122,6 +135,8 @@ void process(ClaimedJob *job, MemoryContext job_context) {
         break;
     case ExtractionEnd::shutdown:
         (void) release_job(job);
+        break;
+    case ExtractionEnd::extension_gone:
         break;
     }
 }
@@ -146,6 +161,11 @@ void docextract_worker_main(Datum main_arg) {
 
     if (!register_worker()) proc_exit(0);
     before_shmem_exit(on_worker_exit, 0);
+    if (!become_worker_role()) {
+        // Logged; the launcher looks again in a minute, not at once.
+        set_state(DbState::no_extension);
+        proc_exit(0);
+    }
 
     if (!extension_present()) {
         set_state(DbState::no_extension);
@@ -177,6 +197,8 @@ void docextract_worker_main(Datum main_arg) {
                 wake_database_workers(dboid);
             }
         }
+
+        announce_ended_jobs(dboid);
 
         // Everything one iteration allocates goes when it ends.
         MemoryContextSwitchTo(job_context);

@@ -107,7 +107,9 @@ CREATE TABLE docextract.extraction_jobs (
     holder                  text,
     holder_pid              integer,
     lease_expires_at        timestamptz,
-    claim_token             uuid,
+    -- SHA-256 of the claim token: the token itself goes only to the claimant, so nobody who
+    -- can read this table can act on someone else's claim.
+    claim_digest            bytea,
     pages_done              integer,
     pages_total             integer,
     CONSTRAINT extraction_jobs_pkey PRIMARY KEY (id),
@@ -125,10 +127,12 @@ CREATE TABLE docextract.extraction_jobs (
     CONSTRAINT job_finished_when_terminal
         CHECK ((status IN ('completed', 'failed', 'cancelled')) = (completed_at IS NOT NULL)),
     CONSTRAINT job_lease_when_processing CHECK (
-        (status = 'processing') = (claim_token IS NOT NULL)
-        AND (claim_token IS NULL) = (holder IS NULL)
-        AND (claim_token IS NULL) = (lease_expires_at IS NULL)
-        AND (claim_token IS NOT NULL OR holder_pid IS NULL)),
+        (status = 'processing') = (claim_digest IS NOT NULL)
+        AND (claim_digest IS NULL) = (holder IS NULL)
+        AND (claim_digest IS NULL) = (lease_expires_at IS NULL)
+        AND (claim_digest IS NOT NULL OR holder_pid IS NULL)),
+    CONSTRAINT job_claim_digest_length
+        CHECK (claim_digest IS NULL OR pg_catalog.octet_length(claim_digest) = 32),
     CONSTRAINT job_valid_progress CHECK (
         (pages_total IS NULL OR pages_total >= 0)
         AND (pages_done IS NULL OR (pages_done >= 0 AND pages_done <= pages_total)))
@@ -292,11 +296,25 @@ CREATE FUNCTION docextract.check_actor(actor name) RETURNS void
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    r pg_catalog.pg_roles;
 BEGIN
-    IF actor IS NULL OR NOT pg_catalog.pg_has_role(SESSION_USER, actor, 'MEMBER') THEN
-        RAISE EXCEPTION 'permission denied to act as role %', pg_catalog.quote_ident(actor)
+    SELECT * INTO r FROM pg_catalog.pg_roles AS a WHERE a.rolname OPERATOR(pg_catalog.=) actor;
+    IF actor IS NULL OR NOT FOUND
+       OR NOT pg_catalog.pg_has_role(SESSION_USER, r.oid, 'MEMBER') THEN
+        RAISE EXCEPTION 'permission denied to act as role %', coalesce(pg_catalog.quote_ident(actor), 'NULL')
             USING ERRCODE = 'insufficient_privilege',
                   DETAIL = 'The session user must be a member of the role it acts for.';
+    END IF;
+    -- Documents belong to people: a group role, or a role nobody logs in as, would share them
+    -- with everyone who can SET ROLE to it.
+    IF NOT r.rolcanlogin
+       OR r.rolname OPERATOR(pg_catalog.=) ANY ('{docextract_user,docextract_worker,docextract_admin}'::pg_catalog.name[])
+       OR NOT pg_catalog.pg_has_role(r.oid, 'docextract_user', 'MEMBER') THEN
+        RAISE EXCEPTION 'role % cannot own documents', pg_catalog.quote_ident(actor)
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'Documents are owned by login roles that are members of docextract_user; group roles, roles without LOGIN and the extension''s own roles cannot own them.',
+                  HINT = 'Act as a login role, for example by running SET ROLE to it first, or grant docextract_user to that login role.';
     END IF;
 END
 $$;
@@ -321,6 +339,9 @@ DECLARE
     doc_id   uuid;
     digest   bytea;
 BEGIN
+    -- First: whatever fails below, the statement (with the bytes, if sent as a literal) is not
+    -- written to the server log.
+    PERFORM docextract.hide_statement();
     PERFORM docextract.check_actor(actor);
 
     IF document_type IS NULL OR document_type NOT IN (
@@ -482,10 +503,9 @@ BEGIN
     -- Clearing the claim token makes the holder's final update find nothing to change.
     UPDATE docextract.extraction_jobs AS j
        SET status = 'cancelled', completed_at = GREATEST(pg_catalog.now(), j.started_at),
-           holder = NULL, holder_pid = NULL, lease_expires_at = NULL, claim_token = NULL,
-           error_message = 'cancelled by ' || actor
-     WHERE j.id = job_id;
-    PERFORM pg_catalog.pg_notify('docextract_jobs', job_id::text || ' cancelled');
+           holder = NULL, holder_pid = NULL, lease_expires_at = NULL, claim_digest = NULL,
+           error_message = 'cancelled by ' OPERATOR(pg_catalog.||) actor
+     WHERE j.id OPERATOR(pg_catalog.=) job_id;
     PERFORM docextract.wake_waiters();
     RETURN 'cancelled';
 END
@@ -542,6 +562,10 @@ CREATE FUNCTION docextract.in_server_worker() RETURNS boolean
 LANGUAGE c STABLE PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'docextract_in_server_worker';
 
+CREATE FUNCTION docextract.hide_statement() RETURNS void
+LANGUAGE c VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'docextract_hide_statement';
+
 CREATE FUNCTION docextract.wake_workers() RETURNS void
 LANGUAGE c VOLATILE PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'docextract_wake_workers';
@@ -557,6 +581,7 @@ AS 'MODULE_PATHNAME', 'docextract_wake_waiters';
 CREATE FUNCTION docextract.wait_for_job(job_id uuid, timeout interval DEFAULT '30 seconds')
 RETURNS text
 LANGUAGE c VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'docextract_wait_for_job';
 
 CREATE FUNCTION docextract.claim_jobs(worker_name text, n integer DEFAULT 1)
@@ -580,22 +605,38 @@ BEGIN
     END IF;
     RETURN QUERY
     WITH next AS MATERIALIZED (
-        SELECT j.id
+        SELECT j.id, pg_catalog.gen_random_uuid() AS token
           FROM docextract.extraction_jobs AS j
-         WHERE j.status = 'pending' AND j.run_after <= pg_catalog.now()
+         WHERE j.status OPERATOR(pg_catalog.=) 'pending'
+           AND j.run_after OPERATOR(pg_catalog.<=) pg_catalog.now()
          ORDER BY j.priority DESC, j.created_at
          LIMIT n
            FOR UPDATE SKIP LOCKED
     )
     UPDATE docextract.extraction_jobs AS j
        SET status = 'processing', started_at = pg_catalog.clock_timestamp(),
-           holder = worker_name, holder_pid = pid, claim_token = pg_catalog.gen_random_uuid(),
-           lease_expires_at = pg_catalog.now() + lease,
+           holder = worker_name, holder_pid = pid,
+           claim_digest = docextract.claim_digest(next.token),
+           lease_expires_at = pg_catalog.now() OPERATOR(pg_catalog.+) lease,
            pages_done = NULL, pages_total = NULL
       FROM next, docextract.documents AS d
-     WHERE j.id = next.id AND d.id = j.document_id
-    RETURNING j.id, j.document_id, j.claim_token, d.file_format, j.retry_count, j.lease_expires_at;
+     WHERE j.id OPERATOR(pg_catalog.=) next.id AND d.id OPERATOR(pg_catalog.=) j.document_id
+    RETURNING j.id, j.document_id, next.token, d.file_format, j.retry_count, j.lease_expires_at;
 END
+$$;
+
+CREATE FUNCTION docextract.claim_digest(token uuid) RETURNS bytea
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT pg_catalog.sha256(pg_catalog.uuid_send(token)) $$;
+
+CREATE FUNCTION docextract.claim_is_current(job_id uuid, claim_token uuid) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT EXISTS (SELECT FROM docextract.extraction_jobs AS j
+                    WHERE j.id OPERATOR(pg_catalog.=) claim_is_current.job_id
+                      AND j.claim_digest OPERATOR(pg_catalog.=) docextract.claim_digest(claim_is_current.claim_token))
 $$;
 
 CREATE FUNCTION docextract.heartbeat(job_id uuid, claim_token uuid,
@@ -613,7 +654,8 @@ BEGIN
                               + pg_catalog.current_setting('docextract.lease_duration')::interval,
            pages_done = coalesce(heartbeat.pages_done, j.pages_done),
            pages_total = coalesce(heartbeat.pages_total, j.pages_total)
-     WHERE j.id = heartbeat.job_id AND j.claim_token = heartbeat.claim_token
+     WHERE j.id OPERATOR(pg_catalog.=) heartbeat.job_id
+       AND j.claim_digest OPERATOR(pg_catalog.=) docextract.claim_digest(heartbeat.claim_token)
     RETURNING j.lease_expires_at INTO expires;
     IF expires IS NULL THEN
         PERFORM docextract.raise_stale_claim(job_id);
@@ -629,9 +671,9 @@ AS $$
 DECLARE
     st text;
 BEGIN
-    SELECT j.status INTO st FROM docextract.extraction_jobs AS j WHERE j.id = job_id;
+    SELECT j.status INTO st FROM docextract.extraction_jobs AS j WHERE j.id OPERATOR(pg_catalog.=) job_id;
     RAISE EXCEPTION 'claim on extraction job % is not valid', job_id
-        USING ERRCODE = 'object_not_in_prerequisite_state',
+        USING ERRCODE = 'XD001',
               DETAIL = CASE WHEN st IS NULL THEN 'The job does not exist.'
                             ELSE pg_catalog.format('The job is %s and this claim token is not its current one.', st) END,
               HINT = 'The job was cancelled, reclaimed or finished by someone else; drop the work done.';
@@ -676,14 +718,21 @@ BEGIN
         RAISE EXCEPTION 'result must be a JSON object'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    -- The document first, then the job: the order of cancel_job() and DELETE, which lock the
+    -- document and then its jobs. (Storing the result takes a key-share lock on the document.)
+    PERFORM FROM docextract.documents AS d
+      JOIN docextract.extraction_jobs AS j ON j.document_id OPERATOR(pg_catalog.=) d.id
+     WHERE j.id OPERATOR(pg_catalog.=) complete_job.job_id
+       FOR KEY SHARE OF d;
     UPDATE docextract.extraction_jobs AS j
        SET status = 'completed', completed_at = GREATEST(pg_catalog.now(), j.started_at),
            processing_time_seconds = GREATEST(
                EXTRACT(epoch FROM pg_catalog.clock_timestamp() - j.started_at)::double precision,
                0.000001),
            error_message = NULL, holder = NULL, holder_pid = NULL, lease_expires_at = NULL,
-           claim_token = NULL, pages_done = j.pages_total
-     WHERE j.id = complete_job.job_id AND j.claim_token = complete_job.claim_token
+           claim_digest = NULL, pages_done = j.pages_total
+     WHERE j.id OPERATOR(pg_catalog.=) complete_job.job_id
+       AND j.claim_digest OPERATOR(pg_catalog.=) docextract.claim_digest(complete_job.claim_token)
     RETURNING j.document_id INTO doc_id;
     IF doc_id IS NULL THEN
         PERFORM docextract.raise_stale_claim(job_id);
@@ -695,7 +744,6 @@ BEGIN
             docextract.result_confidence(result),
             coalesce(result->'field_confidence', '{}'),
             docextract.result_method(result));
-    PERFORM pg_catalog.pg_notify('docextract_jobs', job_id::text || ' completed');
     PERFORM docextract.wake_waiters();
     RETURN true;
 END
@@ -735,14 +783,14 @@ BEGIN
            processing_time_seconds = CASE WHEN retryable AND j.retry_count < j.max_retries THEN NULL
                                           ELSE GREATEST(EXTRACT(epoch FROM pg_catalog.clock_timestamp() - j.started_at)::double precision, 0.000001) END,
            error_message = pg_catalog.left(coalesce(error, 'unknown error'), 2000),
-           holder = NULL, holder_pid = NULL, lease_expires_at = NULL, claim_token = NULL
-     WHERE j.id = fail_job.job_id AND j.claim_token = fail_job.claim_token
+           holder = NULL, holder_pid = NULL, lease_expires_at = NULL, claim_digest = NULL
+     WHERE j.id OPERATOR(pg_catalog.=) fail_job.job_id
+       AND j.claim_digest OPERATOR(pg_catalog.=) docextract.claim_digest(fail_job.claim_token)
     RETURNING j.status INTO new_status;
     IF new_status IS NULL THEN
         PERFORM docextract.raise_stale_claim(job_id);
     END IF;
-    IF new_status = 'failed' THEN
-        PERFORM pg_catalog.pg_notify('docextract_jobs', job_id::text || ' failed');
+    IF new_status OPERATOR(pg_catalog.=) 'failed' THEN
         PERFORM docextract.wake_waiters();
     END IF;
     RETURN new_status;
@@ -757,8 +805,9 @@ AS $$
 BEGIN
     UPDATE docextract.extraction_jobs AS j
        SET status = 'pending', started_at = NULL, holder = NULL, holder_pid = NULL,
-           lease_expires_at = NULL, claim_token = NULL, pages_done = NULL, pages_total = NULL
-     WHERE j.id = release_job.job_id AND j.claim_token = release_job.claim_token;
+           lease_expires_at = NULL, claim_digest = NULL, pages_done = NULL, pages_total = NULL
+     WHERE j.id OPERATOR(pg_catalog.=) release_job.job_id
+       AND j.claim_digest OPERATOR(pg_catalog.=) docextract.claim_digest(release_job.claim_token);
     IF NOT FOUND THEN
         PERFORM docextract.raise_stale_claim(job_id);
     END IF;
@@ -773,7 +822,8 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    n integer;
+    n      integer;
+    failed integer;
 BEGIN
     WITH dead AS MATERIALIZED (
         SELECT j.id
@@ -793,18 +843,16 @@ BEGIN
                completed_at = CASE WHEN j.retry_count < j.max_retries THEN NULL
                                    ELSE GREATEST(pg_catalog.now(), j.started_at) END,
                error_message = pg_catalog.format('holder %s stopped before finishing the job', j.holder),
-               holder = NULL, holder_pid = NULL, lease_expires_at = NULL, claim_token = NULL,
+               holder = NULL, holder_pid = NULL, lease_expires_at = NULL, claim_digest = NULL,
                pages_done = NULL, pages_total = NULL
           FROM dead
          WHERE j.id = dead.id
         RETURNING j.id, j.status
     )
-    SELECT pg_catalog.count(*),
-           pg_catalog.count(pg_catalog.pg_notify('docextract_jobs', r.id::text || ' failed'))
-                FILTER (WHERE r.status = 'failed')
-      INTO n
+    SELECT pg_catalog.count(*), pg_catalog.count(*) FILTER (WHERE r.status OPERATOR(pg_catalog.=) 'failed')
+      INTO n, failed
       FROM reclaimed AS r;
-    IF n > 0 THEN
+    IF failed OPERATOR(pg_catalog.>) 0 THEN
         PERFORM docextract.wake_waiters();
     END IF;
     RETURN n;
@@ -992,6 +1040,7 @@ GRANT EXECUTE ON FUNCTION
     docextract.validate_file(text, bytea),
     docextract.claim_jobs(text, integer),
     docextract.heartbeat(uuid, uuid, integer, integer),
+    docextract.claim_is_current(uuid, uuid),
     docextract.complete_job(uuid, uuid, jsonb),
     docextract.fail_job(uuid, uuid, text, boolean),
     docextract.release_job(uuid, uuid),
@@ -1032,7 +1081,7 @@ COMMENT ON COLUMN docextract.extraction_jobs.run_after IS 'A pending job is not 
 COMMENT ON COLUMN docextract.extraction_jobs.holder IS 'Lease: name of the worker processing the job.';
 COMMENT ON COLUMN docextract.extraction_jobs.holder_pid IS 'Lease: process ID of an in-server worker holding the job, so that its death is noticed at once.';
 COMMENT ON COLUMN docextract.extraction_jobs.lease_expires_at IS 'Lease: when an external holder that stops sending heartbeats loses the job.';
-COMMENT ON COLUMN docextract.extraction_jobs.claim_token IS 'Lease: proof of the current claim; a finishing update with an older token changes nothing.';
+COMMENT ON COLUMN docextract.extraction_jobs.claim_digest IS 'Lease: SHA-256 of the current claim token. Only the claimant knows the token; a call with an older or unknown token changes nothing.';
 COMMENT ON COLUMN docextract.extraction_jobs.pages_done IS 'Progress of a processing job: pages extracted so far, of pages_total.';
 COMMENT ON TABLE docextract.extracted_data IS
     'Results of completed jobs: structured data, the full text, confidences and the extraction method; one row per completed job.';
@@ -1045,7 +1094,7 @@ COMMENT ON FUNCTION docextract.check_content_matches() IS 'Trigger: refuses cont
 COMMENT ON FUNCTION docextract.detect_mime(bytea) IS 'MIME type of the bytes, as libmagic detects it.';
 COMMENT ON FUNCTION docextract.validate_file(text, bytea) IS
     'Checks a file against every rule (size limits, extension whitelist, MIME type, signature, polyglots, file name) and lists every problem found.';
-COMMENT ON FUNCTION docextract.check_actor(name) IS 'Refuses to act for a role the session user is not a member of.';
+COMMENT ON FUNCTION docextract.check_actor(name) IS 'Refuses to act for a role the session user is not a member of, and for roles that cannot own documents (no LOGIN, not a member of docextract_user, or one of the extension''s own roles).';
 COMMENT ON FUNCTION docextract.is_admin(name) IS 'Whether the role is a member of docextract_admin.';
 COMMENT ON FUNCTION docextract.upload_as(name, text, bytea, text, text) IS
     'upload() on behalf of a role the session user is a member of.';
@@ -1065,15 +1114,18 @@ COMMENT ON VIEW docextract.document_overview IS
 COMMENT ON VIEW docextract.job_overview IS
     'Jobs with their document''s file name, whether results exist, and progress in percent (0 pending, pages done while processing, 100 completed or failed).';
 COMMENT ON FUNCTION docextract.in_server_worker() IS 'Whether the caller is one of docextract''s own background workers.';
+COMMENT ON FUNCTION docextract.hide_statement() IS 'Marks the statement as carrying document bytes: until the transaction ends, an error is logged without the statement text.';
 COMMENT ON FUNCTION docextract.wake_workers() IS 'Wakes an idle worker of this database when the transaction commits (and the launcher, if the database has no workers yet).';
 COMMENT ON FUNCTION docextract.workers_epoch() IS 'When the server last started or reset after a crash: in-server workers that claimed a job before then are gone.';
-COMMENT ON FUNCTION docextract.wake_waiters() IS 'Wakes the sessions waiting in wait_for_job() in this database when the transaction commits.';
+COMMENT ON FUNCTION docextract.wake_waiters() IS 'Called when a job ends: once the transaction commits, wakes the sessions waiting in wait_for_job() in this database and has a worker send a NOTIFY docextract_jobs (without payload) in a transaction of its own.';
 COMMENT ON FUNCTION docextract.wait_for_job(uuid, interval) IS
     'Waits, without polling the table in a loop, until the job is completed, failed or cancelled, or the timeout passes; returns the status last seen.';
 COMMENT ON FUNCTION docextract.claim_jobs(text, integer) IS
     'Worker API: claims up to n runnable pending jobs (priority, then age) with FOR UPDATE SKIP LOCKED and returns them with their claim tokens.';
 COMMENT ON FUNCTION docextract.heartbeat(uuid, uuid, integer, integer) IS
     'Worker API: extends the lease of a claimed job and records its page progress; raises if the claim is stale.';
+COMMENT ON FUNCTION docextract.claim_digest(uuid) IS 'SHA-256 of a claim token, as stored in extraction_jobs.claim_digest.';
+COMMENT ON FUNCTION docextract.claim_is_current(uuid, uuid) IS 'Worker API: whether the claim token is still the job''s current one (false once the job was cancelled, reclaimed or finished).';
 COMMENT ON FUNCTION docextract.raise_stale_claim(uuid) IS 'Raises the error for a claim token that is no longer the job''s.';
 COMMENT ON FUNCTION docextract.result_method(jsonb) IS 'native, ocr, mixed or none, from the pages of a helper result.';
 COMMENT ON FUNCTION docextract.result_confidence(jsonb) IS 'Mean page confidence (0 to 1) of a helper result: 1 for native text, the OCR confidence otherwise.';
