@@ -162,6 +162,7 @@ bool extension_present() {
 bool claim_next_job(const char *worker_name, ClaimedJob *job) {
     bool claimed = false;
     in_transaction("claiming a job", "claim a job", [&] {
+        if (!OidIsValid(get_extension_oid("docextract", true))) return;  // dropped: no error
         Oid types[1] = {TEXTOID};
         Datum values[1] = {CStringGetTextDatum(worker_name)};
         call("SELECT job_id, document_id, claim_token, file_format "

@@ -64,7 +64,7 @@ for my $d (@docs) {
 			       AND NOT x.data ? 'text'
 			       AND jsonb_array_length(x.data->'pages') >= 1
 			       AND j.completed_at >= j.started_at AND j.processing_time_seconds > 0
-			       AND j.holder IS NULL AND j.claim_token IS NULL
+			       AND j.holder IS NULL AND j.claim_digest IS NULL
 			  FROM docextract.extracted_data AS x JOIN docextract.extraction_jobs AS j ON j.id = x.job_id
 			 WHERE x.job_id = '$id'}),
 		't', "$name: result and job bookkeeping are consistent");

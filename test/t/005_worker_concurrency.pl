@@ -21,11 +21,11 @@ $node->safe_psql('postgres', qq{
 	CREATE TABLE base (content bytea);
 	INSERT INTO base VALUES ('} . bytea_hex($pdf) . q{');
 	-- Every claim, as the claim path hands it out: a job claimed twice shows up twice here.
-	CREATE TABLE claims (job_id uuid, token uuid, holder text);
+	CREATE TABLE claims (job_id uuid, token_digest bytea, holder text);
 	CREATE FUNCTION public.log_claim() RETURNS trigger LANGUAGE plpgsql AS $$
 	BEGIN
 		IF NEW.status = 'processing' AND OLD.status = 'pending' THEN
-			INSERT INTO public.claims VALUES (NEW.id, NEW.claim_token, NEW.holder);
+			INSERT INTO public.claims VALUES (NEW.id, NEW.claim_digest, NEW.holder);
 		END IF;
 		RETURN NEW;
 	END $$;
