@@ -5,6 +5,7 @@
 #include <iterator>
 #include <string_view>
 
+#include "core/unicode.hpp"
 #include "core/purity.hpp"
 
 namespace docextract::core::detail {
@@ -36,53 +37,6 @@ bool contains(const std::string_view (&list)[N], std::string_view word) {
     return std::find(std::begin(list), std::end(list), word) != std::end(list);
 }
 
-// Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF.
-bool decode_utf8(std::string_view text, std::vector<char32_t> &out) {
-    std::size_t i = 0;
-    while (i < text.size()) {
-        const auto b0 = static_cast<unsigned char>(text[i]);
-        std::size_t extra;
-        char32_t cp;
-        char32_t min;
-        if (b0 < 0x80) {
-            out.push_back(b0);
-            ++i;
-            continue;
-        } else if ((b0 & 0xE0) == 0xC0) {
-            extra = 1, cp = b0 & 0x1F, min = 0x80;
-        } else if ((b0 & 0xF0) == 0xE0) {
-            extra = 2, cp = b0 & 0x0F, min = 0x800;
-        } else if ((b0 & 0xF8) == 0xF0) {
-            extra = 3, cp = b0 & 0x07, min = 0x10000;
-        } else {
-            return false;
-        }
-        if (text.size() - i <= extra)
-            return false;
-        for (std::size_t k = 1; k <= extra; ++k) {
-            const auto b = static_cast<unsigned char>(text[i + k]);
-            if ((b & 0xC0) != 0x80)
-                return false;
-            cp = (cp << 6) | (b & 0x3F);
-        }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return false;
-        out.push_back(cp);
-        i += extra + 1;
-    }
-    return true;
-}
-
-bool is_control(char32_t cp) {
-    return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);
-}
-
-// These reorder how the name is displayed, e.g. "invoice\u202Efdp.exe" shows as "invoiceexe.pdf".
-bool is_bidi_control(char32_t cp) {
-    return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E ||
-           cp == 0x200F || cp == 0x061C;
-}
-
 void check_characters(std::string_view name, std::vector<std::string> &errors) {
     std::vector<char32_t> code_points;
     if (!decode_utf8(name, code_points)) {
@@ -93,6 +47,46 @@ void check_characters(std::string_view name, std::vector<std::string> &errors) {
         errors.emplace_back("file name contains control characters.");
     if (std::any_of(code_points.begin(), code_points.end(), is_bidi_control))
         errors.emplace_back("file name contains bidirectional text control characters.");
+    // Zero-width spaces, BOMs, soft hyphens, tags: two names that look alike, or a hidden dot.
+    if (std::any_of(code_points.begin(), code_points.end(),
+                    [](char32_t cp) { return is_format_char(cp) && !is_bidi_control(cp); }))
+        errors.emplace_back("file name contains invisible formatting characters.");
+    if (std::any_of(code_points.begin(), code_points.end(), is_line_separator))
+        errors.emplace_back("file name contains line or paragraph separators.");
+}
+
+// Windows opens the device instead of a file for these, whatever the extension ("CON.pdf",
+// "nul .txt"); the superscript digits count too.
+constexpr std::string_view kDeviceNames[] = {
+    "CON",  "PRN",  "AUX",  "NUL",  "CONIN$", "CONOUT$", "COM1", "COM2", "COM3", "COM4", "COM5",
+    "COM6", "COM7", "COM8", "COM9", "COM\xC2\xB9", "COM\xC2\xB2", "COM\xC2\xB3", "LPT1",
+    "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9", "LPT\xC2\xB9", "LPT\xC2\xB2",
+    "LPT\xC2\xB3"};
+
+std::string ascii_upper(std::string_view text) {
+    std::string out(text);
+    for (char &c : out)
+        if (c >= 'a' && c <= 'z')
+            c = static_cast<char>(c - 'a' + 'A');
+    return out;
+}
+
+void check_device_name(std::string_view base, std::vector<std::string> &errors) {
+    std::string_view stem = base.substr(0, base.find('.'));
+    while (!stem.empty() && stem.back() == ' ')
+        stem.remove_suffix(1);
+    const std::string upper = ascii_upper(stem);
+    if (contains(kDeviceNames, upper))
+        errors.push_back("file name is the reserved Windows device name " + upper + ".");
+}
+
+// "php " in "x.php .pdf" is still php to some servers and to the eye.
+std::string_view trim_spaces(std::string_view text) {
+    while (!text.empty() && text.front() == ' ')
+        text.remove_prefix(1);
+    while (!text.empty() && text.back() == ' ')
+        text.remove_suffix(1);
+    return text;
 }
 
 // Only such an extension is quoted back, so that a message never carries odd characters.
@@ -148,7 +142,8 @@ void check_base_name(FilenameCheck &check) {
     std::size_t dot = base.find('.');
     while (dot < last_dot) {
         const std::size_t next = base.find('.', dot + 1);
-        const std::string segment = ascii_lower(base.substr(dot + 1, next - dot - 1));
+        const std::string segment =
+            ascii_lower(trim_spaces(base.substr(dot + 1, next - dot - 1)));
         if (contains(kExecutableExtensions, segment)) {
             errors.push_back("file name contains the executable or script extension ." + segment +
                              ".");
@@ -172,11 +167,21 @@ FilenameCheck check_filename(const char *filename) {
                                " bytes, the maximum is " + std::to_string(kMaxNameBytes) +
                                " bytes.");
     check_characters(name, check.errors);
-    // Browsers may send a full client path such as C:\Users\x\scan.pdf.
+    // Browsers may send a full client path such as C:\Users\x\scan.pdf: the directory part is
+    // removed, visibly (a note), since refusing would break those uploads.
     const std::size_t separator = name.find_last_of("/\\");
-    check.base_name =
-        std::string(separator == std::string_view::npos ? name : name.substr(separator + 1));
+    std::size_t base_at = separator == std::string_view::npos ? 0 : separator + 1;
+    if (base_at == 0 && name.size() >= 2 && name[1] == ':' &&
+        ((name[0] >= 'A' && name[0] <= 'Z') || (name[0] >= 'a' && name[0] <= 'z')))
+        base_at = 2;  // drive-relative "C:scan.pdf"
+    check.base_name = std::string(name.substr(base_at));
     check_base_name(check);
+    if (!check.base_name.empty())
+        check_device_name(check.base_name, check.errors);
+    if (base_at > 0 && check.errors.empty())
+        check.notes.push_back("directory part \"" + std::string(name.substr(0, base_at)) +
+                              "\" removed from the file name; it is stored as \"" +
+                              check.base_name + "\".");
     return check;
 }
 

@@ -11,6 +11,7 @@ struct FilenameCheck {
     std::string base_name;  // the name after the last '/' or '\\'
     std::string extension;  // lower-cased final extension if it is an accepted one, else ""
     std::vector<std::string> errors;
+    std::vector<std::string> notes;  // e.g. the directory part that was removed
 };
 
 // filename may be null.

@@ -6,24 +6,28 @@
 #include <string_view>
 
 #include "core/filename.hpp"
+#include "core/polyglot.hpp"
 #include "core/purity.hpp"
 
 namespace docextract::core {
 namespace {
 
+using detail::DocFormat;
+
 struct Format {
+    DocFormat id;
     std::string_view name;                  // for messages
     std::array<std::string_view, 2> mimes;  // what libmagic may call it
     std::array<std::string_view, 2> extensions;
 };
 
 constexpr std::array<Format, 6> kFormats = {{
-    {"PDF", {"application/pdf", ""}, {"pdf", ""}},
-    {"JPEG", {"image/jpeg", ""}, {"jpg", "jpeg"}},
-    {"PNG", {"image/png", ""}, {"png", ""}},
-    {"TIFF", {"image/tiff", ""}, {"tiff", ""}},
-    {"BMP", {"image/bmp", "image/x-ms-bmp"}, {"bmp", ""}},
-    {"WebP", {"image/webp", ""}, {"webp", ""}},
+    {DocFormat::Pdf, "PDF", {"application/pdf", ""}, {"pdf", ""}},
+    {DocFormat::Jpeg, "JPEG", {"image/jpeg", ""}, {"jpg", "jpeg"}},
+    {DocFormat::Png, "PNG", {"image/png", ""}, {"png", ""}},
+    {DocFormat::Tiff, "TIFF", {"image/tiff", ""}, {"tiff", ""}},
+    {DocFormat::Bmp, "BMP", {"image/bmp", "image/x-ms-bmp"}, {"bmp", ""}},
+    {DocFormat::Webp, "WebP", {"image/webp", ""}, {"webp", ""}},
 }};
 
 const Format *format_of_mime(std::string_view mime) {
@@ -53,22 +57,6 @@ bool has_signature(const Format &format, std::string_view bytes) {
     return starts_with(bytes, "RIFF") && bytes.size() >= 12 && bytes.substr(8, 4) == "WEBP";
 }
 
-// string_view::find jumps between candidates with memchr: linear for these short needles.
-bool contains_after_start(std::string_view bytes, std::string_view needle) {
-    return bytes.size() > 1 && bytes.find(needle, 1) != std::string_view::npos;
-}
-
-bool contains_zip_header(std::string_view bytes) {
-    using namespace std::string_view_literals;
-    for (std::size_t at = bytes.find("PK", 1); at != std::string_view::npos;
-         at = bytes.find("PK", at + 1)) {
-        const std::string_view tail = bytes.substr(at + 2, 2);
-        if (tail == "\x03\x04"sv || tail == "\x01\x02"sv || tail == "\x05\x06"sv)
-            return true;
-    }
-    return false;
-}
-
 void check_size(std::size_t len, const SizeLimits &limits, std::vector<std::string> &errors) {
     const std::size_t min_size = std::max<std::size_t>(limits.min_size, 1);  // never accept nothing
     if (len < min_size)
@@ -95,13 +83,10 @@ void check_type(std::string_view bytes, Validation &result) {
     if (!has_signature(*format, bytes))
         errors.push_back("file does not start with the " + std::string(format->name) +
                          " signature.");
-    // An image that also parses as a PDF or a ZIP (a polyglot) could be served or opened as one.
-    if (format->name != "PDF") {
-        if (contains_after_start(bytes, "%PDF-"))
-            errors.emplace_back("file contains an embedded PDF document.");
-        if (contains_zip_header(bytes))
-            errors.emplace_back("file contains an embedded ZIP archive.");
-    }
+    // A document that also parses as an archive, an executable or a PDF (a polyglot) could be
+    // served or opened as one.
+    for (std::string &error : detail::check_polyglot(format->id, format->name, bytes))
+        errors.push_back(std::move(error));
 }
 
 }  // namespace
@@ -113,6 +98,7 @@ Validation validate_file(const char *filename, const void *data, std::size_t len
     Validation result;
     detail::FilenameCheck name = detail::check_filename(filename);
     result.errors = std::move(name.errors);
+    result.notes = std::move(name.notes);
     result.file_format = std::move(name.extension);
     if (result.errors.empty())
         result.safe_filename = std::move(name.base_name);

@@ -21,6 +21,9 @@ struct Validation {
     std::size_t file_size = 0;
     std::string safe_filename;    // the name to store: base name only; "" when the name is refused
     std::vector<std::string> errors;  // one plain sentence per problem, in a stable order
+    // What was changed without refusing the file, one plain sentence each (e.g. a directory part
+    // removed from the name); upload() raises them as NOTICEs.
+    std::vector<std::string> notes;
 };
 
 // libmagic's MIME type of the bytes, e.g. "application/pdf". The magic database is loaded once
