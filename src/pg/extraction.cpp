@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string>
 
+#include "core/limits.hpp"
 #include "core/runner.hpp"
 #include "pg/boundary.hpp"
 #include "pg/guc.hpp"
@@ -60,7 +61,8 @@ core::RunOptions options_for(const ClaimedJob *job) {
               "--max-memory-mb", std::to_string(guc_helper_memory_mb),
               "--timeout-cpu", std::to_string(guc_job_timeout_s),
               // OCR stops in time to return the pages it has, before the hard kill.
-              "--time-budget-ms", std::to_string(int64(guc_job_timeout_s) * 800)};
+              "--time-budget-ms",
+              std::to_string(int64(guc_job_timeout_s) * core::kTimeBudgetPermille)};
     o.env = core::helper_environment();
     o.timeout_ms = guc_job_timeout_s * 1000;
     o.poll_interval_ms = 100;

@@ -1,5 +1,6 @@
 #include "pg/guc.hpp"
 
+#include "core/limits.hpp"
 #include "pg/postgres_headers.hpp"
 
 namespace docextract::pg {
@@ -8,12 +9,12 @@ int guc_min_file_size = 100;
 int guc_max_file_size = 50 * 1024 * 1024;
 char *guc_extract_program = nullptr;
 int guc_workers_per_database = 2;
-int guc_job_timeout_s = 300;
+int guc_job_timeout_s = core::kDefaultJobTimeoutSeconds;
 int guc_poll_interval_ms = 5000;
 int guc_worker_statement_timeout_ms = 30000;
 char *guc_ocr_language = nullptr;
 int guc_max_pages = 500;
-int guc_helper_memory_mb = 2048;
+int guc_helper_memory_mb = core::kDefaultHelperMemoryMb;
 int guc_lease_duration_s = 300;
 int guc_retry_backoff_base_s = 60;
 int guc_retry_backoff_max_s = 3600;
@@ -69,7 +70,7 @@ void define_gucs() {
                &guc_workers_per_database, 2, 0, 32, PGC_SIGHUP, 0);
     define_int("docextract.job_timeout", "Wall-clock limit for extracting one document.",
                "The helper is killed when it runs longer; the job is retried.",
-               &guc_job_timeout_s, 300, 1, 86400, PGC_SIGHUP, GUC_UNIT_S);
+               &guc_job_timeout_s, core::kDefaultJobTimeoutSeconds, 1, 86400, PGC_SIGHUP, GUC_UNIT_S);
     define_int("docextract.poll_interval", "How often idle workers look for work unprompted.",
                "Uploads wake a worker at once; this poll is the fallback.",
                &guc_poll_interval_ms, 5000, 10, 3600000, PGC_SIGHUP, GUC_UNIT_MS);
@@ -83,7 +84,8 @@ void define_gucs() {
     define_int("docextract.max_pages", "Pages extracted per document at most.", nullptr,
                &guc_max_pages, 500, 1, 100000, PGC_SIGHUP, 0);
     define_int("docextract.helper_memory_limit", "Address-space limit of the helper process.",
-               nullptr, &guc_helper_memory_mb, 2048, 64, 1048576, PGC_SIGHUP, GUC_UNIT_MB);
+               nullptr, &guc_helper_memory_mb, core::kDefaultHelperMemoryMb, core::kMinHelperMemoryMb,
+               1048576, PGC_SIGHUP, GUC_UNIT_MB);
 
     // Queue policy: PGC_SUSET, since external workers read them in their own sessions.
     define_int("docextract.lease_duration", "How long a claim lasts without a heartbeat.",
