@@ -1,6 +1,7 @@
 // The sandbox limits of one extraction, with their defaults, in one place: the helper's command
 // line, the runner and the server's settings (docextract.helper_memory_limit, job_timeout) all
-// start from these.
+// start from these. Shared with src/pg, so it must not include core/purity.hpp (whose assertion
+// would fire after a PostgreSQL header); core .cpp files include that last themselves.
 #pragma once
 
 namespace docextract::core {
@@ -20,5 +21,3 @@ constexpr unsigned long kHelperMaxInputBytes = 256ul << 20;
 constexpr unsigned long kHelperMaxOutputBytes = 64ul << 20;
 
 }  // namespace docextract::core
-
-#include "core/purity.hpp"
