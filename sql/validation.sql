@@ -49,9 +49,15 @@ SELECT docextract.detect_mime('\x61616161'::bytea || fixture.doc('pdf')) AS junk
        (docextract.validate_file('a.pdf', '\x61616161'::bytea || fixture.doc('pdf'))).errors;
 SELECT (docextract.validate_file('a.pdf', '\xefbbbf'::bytea || fixture.doc('pdf'))).errors;
 
--- Polyglots: an image with a PDF or a ZIP inside is refused; a PDF may embed images.
+-- Polyglots (docs/validation.md): an image with a PDF inside, a structurally valid ZIP, an archive
+-- or executable after the document's end are refused; four ZIP signature bytes are not an archive;
+-- a PDF may embed images.
 SELECT (docextract.validate_file('a.png', fixture.doc('png') || fixture.doc('pdf'))).errors;
 SELECT (docextract.validate_file('a.jpg', fixture.doc('jpg') || '\x504b0304'::bytea)).errors;
+SELECT (docextract.validate_file('a.jpg', fixture.doc('jpg') || '\xffd9'::bytea
+                                   || '\x504b03040a00000000000000000000000000000000000000000005000000612e706870504b010214000a000000000000000000000000000000000000000000050000000000000000000000000000000000612e706870504b0506000000000100010033000000230000000000'::bytea)).errors;
+SELECT (docextract.validate_file('a.pdf', fixture.doc('pdf') || convert_to(E'\n%%EOF\n', 'UTF8')
+                                   || '\x7f454c46020101'::bytea || decode(repeat('00', 57), 'hex'))).errors;
 SELECT (docextract.validate_file('a.pdf', fixture.doc('pdf') || fixture.doc('png'))).valid;
 
 -- Hostile file names.
@@ -62,6 +68,11 @@ SELECT name, v.valid, v.safe_filename, v.errors
          'a' || chr(8238) || 'fdp.exe', 'noextension', '.pdf', 'a.pdf.', 'a.pdf ',
          repeat('é', 125) || 'a.pdf', repeat('é', 126) || '.pdf', '']) AS name,
        LATERAL docextract.validate_file(name, fixture.doc('pdf')) AS v;
+
+-- Invisible characters, a space hiding an extension, Windows device names.
+SELECT (docextract.validate_file(name, fixture.doc('pdf'))).errors
+  FROM unnest(ARRAY['in' || chr(8203) || 'voice.pdf', chr(65279) || 'a.pdf', 'a' || chr(8232) || '.pdf',
+                    'x.php .pdf', 'CON.pdf', 'lpt1.PDF', 'nul', 'COM10.pdf']) AS name;
 
 -- Every problem is reported, not only the first.
 SELECT (docextract.validate_file('x.php.png', fixture.doc('pdf', 50))).errors;
