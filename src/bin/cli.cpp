@@ -34,6 +34,14 @@ bool parse_cli(int argc, char **argv, Cli &cli, std::string &error) {
             cli.seccomp = false;
             continue;
         }
+        if (arg == "--no-namespaces") {  // tests of the fallback (docs/sandbox.md)
+            cli.namespaces = false;
+            continue;
+        }
+        if (arg == "--no-landlock") {
+            cli.landlock = false;
+            continue;
+        }
         if (i + 1 >= argc) {
             error = "missing value for " + arg;
             return false;
@@ -49,6 +57,7 @@ bool parse_cli(int argc, char **argv, Cli &cli, std::string &error) {
         else if (arg == "--lang") o.lang = value;
         else if (arg == "--tessdata") o.tessdata = value;
         else if (arg == "--selftest-violate") cli.selftest_violate = value;
+        else if (arg == "--selftest-arg") cli.selftest_arg = value;
         else if (arg == "--max-pages") { if (!number(1, 100000)) return false; o.max_pages = int(n); }
         else if (arg == "--max-ocr-pages") { if (!number(0, 100000)) return false; o.max_ocr_pages = int(n); }
         else if (arg == "--max-pixels") { if (!number(1, 1LL << 34)) return false; o.max_pixels = n; }
@@ -57,7 +66,7 @@ bool parse_cli(int argc, char **argv, Cli &cli, std::string &error) {
         else if (arg == "--time-budget-ms") { if (!number(0, 1LL << 40)) return false; o.time_budget_ms = n; }
         else if (arg == "--max-text-mb") { if (!number(1, 4096)) return false; o.max_text_bytes = std::size_t(n) << 20; }
         else if (arg == "--max-input-mb") { if (!number(1, 4096)) return false; cli.max_input_bytes = std::size_t(n) << 20; }
-        else if (arg == "--max-memory-mb") { if (!number(64, 1 << 20)) return false; cli.limits.max_memory_mb = n; }
+        else if (arg == "--max-memory-mb") { if (!number(core::kMinHelperMemoryMb, 1 << 20)) return false; cli.limits.max_memory_mb = n; }
         else if (arg == "--timeout-cpu") { if (!number(1, 86400)) return false; cli.limits.cpu_seconds = int(n); }
         else if (arg == "--max-open-files") { if (!number(8, 4096)) return false; cli.limits.max_open_files = int(n); }
         else {

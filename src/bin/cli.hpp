@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/extract/extract.hpp"
+#include "core/limits.hpp"
 #include "sandbox.hpp"
 
 namespace docextract::helper {
@@ -12,9 +13,13 @@ namespace docextract::helper {
 struct Cli {
     extract::Options options;
     Limits limits;
-    std::size_t max_input_bytes = 256u << 20;
+    std::size_t max_input_bytes = core::kHelperMaxInputBytes;
+    // Sandbox layers; the runner never turns one off (tests of the fallbacks, debugging).
     bool seccomp = true;
+    bool namespaces = true;
+    bool landlock = true;
     std::string selftest_violate;  // hidden test mode
+    std::string selftest_arg;      // its target: a path or a pid
 };
 
 // false with a message on bad usage.

@@ -41,9 +41,18 @@ void write_all(const std::string &s) {
 
 void emit(const json &j) { write_all(j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n"); }
 
+json g_sandbox;  // the "sandbox" report, once known; errors carry it too
+
 int fail(const std::string &code, const std::string &message, int status) {
-    emit({{"schema", docextract::extract::kSchema}, {"error", {{"code", code}, {"message", message}}}});
+    json out = {{"schema", docextract::extract::kSchema}, {"error", {{"code", code}, {"message", message}}}};
+    if (!g_sandbox.is_null()) out["sandbox"] = g_sandbox;
+    emit(out);
     return status;
+}
+
+json to_json(const docextract::helper::SandboxReport &r) {
+    return {{"namespaces", r.namespaces}, {"pid_namespace", r.pid_namespace}, {"landlock", r.landlock},
+            {"landlock_abi", r.landlock_abi}, {"seccomp", r.seccomp}, {"degraded", r.degraded}};
 }
 
 // Reads stdin to EOF; false if it exceeds max bytes.
@@ -63,6 +72,7 @@ bool read_input(std::string &out, std::size_t max) {
 
 int main(int argc, char **argv) {
     const auto start = std::chrono::steady_clock::now();
+    const pid_t original_parent = getppid();
     docextract::helper::Cli cli;
     std::string usage_error;
     if (!docextract::helper::parse_cli(argc, argv, cli, usage_error)) {
@@ -71,6 +81,19 @@ int main(int argc, char **argv) {
     }
     if (!docextract::helper::early_hardening(cli.limits))
         return fail("internal", std::string("cannot apply resource limits: ") + strerror(errno), 70);
+    // Before any untrusted byte is read. With a PID namespace this forks: only the confined
+    // child returns, the original process ends as it does.
+    docextract::helper::SandboxReport sandbox = docextract::helper::confine(
+        {cli.namespaces, cli.landlock, cli.seccomp, cli.options.tessdata});
+    // Nothing is parsed unless lock_down() below installs the filter.
+    sandbox.seccomp = cli.seccomp;
+    g_sandbox = to_json(sandbox);
+    if (!sandbox.degraded.empty()) {
+        const std::string line = "docextract-extract: sandbox degraded: " +
+                                 docextract::helper::degraded_summary(sandbox) + "\n";
+        ssize_t ignored = write(STDERR_FILENO, line.data(), line.size());
+        (void)ignored;
+    }
     try {
         std::string input;
         if (!read_input(input, cli.max_input_bytes))
@@ -84,12 +107,14 @@ int main(int argc, char **argv) {
         if (cli.seccomp && !docextract::helper::lock_down())
             return fail("internal", "cannot install the seccomp filter", 70);
         if (!cli.selftest_violate.empty())
-            return docextract::helper::attempt_violation(cli.selftest_violate);
+            return docextract::helper::attempt_violation(cli.selftest_violate, cli.selftest_arg,
+                                                         original_parent);
 
         json out = docextract::extract::extract_document(input, cli.options, ocr);
         out["timings_ms"]["read"] = read_ms;
         out["timings_ms"]["ocr_init"] = static_cast<double>(static_cast<long long>(ocr.init_ms() * 10)) / 10;
         out["timings_ms"]["total"] = ms_since(start);
+        out["sandbox"] = g_sandbox;
         emit(out);
         return 0;
     } catch (const ExtractError &e) {

@@ -8,9 +8,13 @@
 #include <initializer_list>
 #include <sched.h>
 #include <seccomp.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
+
+#include "landlock.hpp"
+#include "namespaces.hpp"
 
 namespace docextract::helper {
 namespace {
@@ -36,15 +40,90 @@ const char *const kAllowed[] = {
     "read", "write", "readv", "writev", "pread64", "lseek", "close", "fstat", "newfstatat",
     "stat", "lstat", "statx", "statfs", "fstatfs", "mmap", "munmap", "mremap", "mprotect",
     "brk", "madvise", "mincore", "futex", "exit", "exit_group", "rt_sigaction",
-    "rt_sigprocmask", "rt_sigreturn", "sigaltstack", "getpid", "gettid", "getppid", "tgkill",
+    "rt_sigprocmask", "rt_sigreturn", "sigaltstack", "getpid", "gettid", "getppid",
     "clock_gettime", "clock_getres", "clock_nanosleep", "nanosleep", "gettimeofday", "time",
-    "getrandom", "sched_yield", "sched_getaffinity", "getrlimit", "uname", "fcntl", "ioctl",
+    "getrandom", "sched_yield", "sched_getaffinity", "getrlimit", "uname",
     "getdents64", "readlink", "readlinkat", "access", "faccessat", "faccessat2", "getcwd",
     "set_robust_list", "rseq", "sysinfo", "poll", "ppoll", "getuid", "geteuid", "getgid",
     "getegid", "restart_syscall", "set_tid_address", "fadvise64", "membarrier",
 };
 
+// fcntl commands allowed: not F_SETOWN, F_SETOWN_EX or F_SETSIG, which would aim SIGIO at
+// another process.
+const int kFcntlAllowed[] = {
+    F_DUPFD, F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_GETLK, F_SETLK, F_SETLKW, F_GETOWN, F_GETSIG,
+    F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW, F_DUPFD_CLOEXEC, F_GETPIPE_SZ, F_GET_SEALS,
+};
+// ioctl requests allowed (isatty and friends): not FIOSETOWN/SIOCSPGRP/TIOCSPGRP (SIGIO again)
+// nor TIOCSTI.
+const unsigned long kIoctlAllowed[] = {TCGETS, TIOCGWINSZ, FIONREAD, FIONBIO, FIOCLEX, FIONCLEX};
+
+// Signals only to ourselves (raise, abort): never to the worker, the postmaster or any other
+// process of the same uid. The pid is the one seen in our PID namespace, if any.
+int add_self_signal_rules(scmp_filter_ctx ctx) {
+    const auto self = static_cast<scmp_datum_t>(getpid());
+    int rc = 0;
+    for (int nr : {SCMP_SYS(kill), SCMP_SYS(tgkill), SCMP_SYS(tkill)})
+        rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1, SCMP_A0(SCMP_CMP_EQ, self));
+    return rc;
+}
+
 }  // namespace
+
+std::vector<std::string> readable_paths(const std::string &tessdata) {
+    // Not all of /usr: a data directory may live beneath it (/usr/local/pgsql/data).
+    std::vector<std::string> paths{
+        "/usr/lib",   "/usr/lib64",         "/usr/share",       "/usr/local/lib",        "/usr/local/share",
+        "/lib",       "/lib64",             "/etc/fonts",       "/etc/ld.so.cache",      "/var/cache/fontconfig",
+    };
+    if (!tessdata.empty() && tessdata[0] == '/') {
+        bool covered = false;
+        for (const auto &p : paths) covered |= tessdata.compare(0, p.size() + 1, p + "/") == 0;
+        if (!covered) paths.push_back(tessdata);
+    }
+    return paths;
+}
+
+SandboxReport confine(const ConfineOptions &options) {
+    SandboxReport r;
+    char cwd[4096];
+    const std::string data_dir = getcwd(cwd, sizeof cwd) ? cwd : "";
+    // At minimum: relative paths no longer reach the data directory.
+    if (chdir("/") != 0) r.reasons.push_back(std::string("chdir /: ") + strerror(errno));
+    const auto paths = readable_paths(options.tessdata);
+    auto missing = [&](const char *layer, const std::string &why) {
+        r.degraded.push_back(layer);
+        r.reasons.push_back(std::string(layer) + ": " + why);
+    };
+    if (options.namespaces) {
+        NamespaceResult ns = enter_namespaces(paths, data_dir, options.seccomp);
+        r.namespaces = ns.root;
+        r.pid_namespace = ns.pid;
+        std::string why;
+        for (const auto &e : ns.errors) why += (why.empty() ? "" : "; ") + e;
+        if (!ns.root) missing("namespaces", why);
+        if (!ns.pid) missing("pid_namespace", why);
+    } else {
+        missing("namespaces", "disabled by --no-namespaces");
+        missing("pid_namespace", "disabled by --no-namespaces");
+    }
+    if (options.landlock) {
+        LandlockResult ll = apply_landlock(paths);
+        r.landlock = ll.enforced;
+        r.landlock_abi = ll.abi;
+        if (!ll.enforced) missing("landlock", ll.error);
+    } else {
+        missing("landlock", "disabled by --no-landlock");
+    }
+    if (!options.seccomp) missing("seccomp", "disabled by --no-seccomp");
+    return r;
+}
+
+std::string degraded_summary(const SandboxReport &report) {
+    std::string out;
+    for (const auto &reason : report.reasons) out += (out.empty() ? "" : "; ") + reason;
+    return out;
+}
 
 bool early_hardening(const Limits &limits) {
     // Descriptors the parent failed to mark close-on-exec must not reach the parsers.
@@ -90,6 +169,11 @@ bool lock_down() {
         rc |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(open), 1,
                                SCMP_A1(SCMP_CMP_MASKED_EQ, flag, flag));
     }
+    for (int cmd : kFcntlAllowed)
+        rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fcntl), 1, SCMP_A1(SCMP_CMP_EQ, static_cast<scmp_datum_t>(cmd)));
+    for (unsigned long request : kIoctlAllowed)
+        rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, SCMP_A1(SCMP_CMP_EQ, request));
+    rc |= add_self_signal_rules(ctx);
     // Threads only (OpenMP, if it starts any): clone without CLONE_THREAD would be a process.
     rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
                            SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
@@ -97,6 +181,21 @@ bool lock_down() {
     rc |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
     // Reading limits is fine; changing them is not.
     rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prlimit64), 1, SCMP_A2(SCMP_CMP_EQ, 0));
+    if (rc == 0) rc = seccomp_load(ctx);
+    seccomp_release(ctx);
+    return rc == 0;
+}
+
+bool lock_down_waiter() {
+    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
+    if (!ctx) return false;
+    int rc = 0;
+    for (const char *name : {"wait4", "waitid", "exit", "exit_group", "rt_sigaction", "rt_sigprocmask",
+                             "rt_sigreturn", "restart_syscall", "getpid", "gettid", "close"}) {
+        int nr = seccomp_syscall_resolve_name(name);
+        if (nr != __NR_SCMP_ERROR) rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+    }
+    rc |= add_self_signal_rules(ctx);
     if (rc == 0) rc = seccomp_load(ctx);
     seccomp_release(ctx);
     return rc == 0;

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "core/limits.hpp"
+
 namespace docextract::core {
 
 enum class RunOutcome {
@@ -31,8 +33,8 @@ struct RunOptions {
     std::string program;              // absolute path; no PATH search
     std::vector<std::string> args;    // argv[1..]; argv[0] is program
     std::vector<std::string> env;     // the child's whole environment, "NAME=value" each
-    int timeout_ms = 120000;          // wall clock, from spawn to reaping
-    std::size_t max_output_bytes = 64u << 20;
+    int timeout_ms = kDefaultJobTimeoutSeconds * 1000;  // wall clock, from spawn to reaping
+    std::size_t max_output_bytes = kHelperMaxOutputBytes;
     std::size_t stderr_tail_bytes = 4096;  // the last bytes of stderr are kept for diagnostics
     int poll_interval_ms = 150;       // how often should_abort is consulted
     // Called about every poll_interval_ms while the child runs; returning true kills it

@@ -13,9 +13,11 @@ namespace {
 
 class Sandbox : public docextract::test::NoLeaks {};
 
-docextract::core::RunResult violate(const std::string &kind, bool seccomp = true) {
+docextract::core::RunResult violate(const std::string &kind, bool seccomp = true,
+                                    std::vector<std::string> flags = {}) {
     std::vector<std::string> args{"--format", "png", "--selftest-violate", kind};
     if (!seccomp) args.push_back("--no-seccomp");
+    args.insert(args.end(), flags.begin(), flags.end());
     return run_bytes("irrelevant", args);
 }
 
@@ -45,6 +47,13 @@ TEST_F(Sandbox, OpeningAFileForWritingIsRefused) {
     EXPECT_NE(access("/tmp/docextract-selftest-write", F_OK), 0);
 }
 
+TEST_F(Sandbox, WritingIsRefusedWithoutSeccompByTheOtherLayers) {
+    unlink("/tmp/docextract-selftest-write");
+    auto r = violate("write", false);
+    EXPECT_EQ(r.error_code, "sandbox_denied") << r.json;
+    EXPECT_NE(access("/tmp/docextract-selftest-write", F_OK), 0);
+}
+
 // The control: without seccomp the same attempt succeeds, so the tests above detect a breach.
 TEST_F(Sandbox, WithoutSeccompTheSelfTestReportsABreach) {
     auto r = violate("socket", false);
@@ -54,7 +63,8 @@ TEST_F(Sandbox, WithoutSeccompTheSelfTestReportsABreach) {
 
 TEST_F(Sandbox, FileSizeLimitStopsWritesEvenWithoutSeccomp) {
     unlink("/tmp/docextract-selftest-write");
-    auto r = violate("write", false);
+    // Without the read-only root and Landlock too, which would refuse the open itself.
+    auto r = violate("write", false, {"--no-namespaces", "--no-landlock"});
     // The file may be created (open is allowed here) but RLIMIT_FSIZE = 0 keeps it empty.
     EXPECT_EQ(r.error_code, "sandbox_breached");
     EXPECT_NE(r.error_message.find("opened a file for writing"), std::string::npos) << r.error_message;
