@@ -130,6 +130,12 @@ bool drop_capabilities() {
     return syscall(SYS_capset, &header, data) == 0;
 }
 
+// pid 1 of a PID namespace ignores the signals it sends itself, so abort() would end in SIGSEGV;
+// the child exits with this status instead, and the waiter turns it back into SIGABRT.
+constexpr int kAbortStatus = 128 + SIGABRT;
+
+void on_abort(int) { _exit(kAbortStatus); }
+
 // The parent outside the PID namespace: wait, then end as the child ended.
 [[noreturn]] void wait_and_relay(pid_t child, bool seccomp) {
     for (int fd = 0; fd <= 2; ++fd) close(fd);  // the streams belong to the child
@@ -138,8 +144,8 @@ bool drop_capabilities() {
     while (waitpid(child, &status, 0) < 0) {
         if (errno != EINTR) _exit(70);
     }
-    if (WIFEXITED(status)) _exit(WEXITSTATUS(status));
-    const int sig = WTERMSIG(status);
+    if (WIFEXITED(status) && WEXITSTATUS(status) != kAbortStatus) _exit(WEXITSTATUS(status));
+    const int sig = WIFEXITED(status) ? SIGABRT : WTERMSIG(status);
     signal(sig, SIG_DFL);
     sigset_t set;
     sigemptyset(&set);
@@ -206,6 +212,7 @@ NamespaceResult enter_namespaces(const std::vector<std::string> &paths, const st
     if (poll(&p, 1, 0) != 0) _exit(125);
     close(alive[0]);
     setsid();  // kill(0, ...) must not reach the parent's process group
+    signal(SIGABRT, on_abort);
     r.pid = true;
     return r;
 }

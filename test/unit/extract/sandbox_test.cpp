@@ -71,6 +71,14 @@ TEST_F(Sandbox, FileSizeLimitStopsWritesEvenWithoutSeccomp) {
     unlink("/tmp/docextract-selftest-write");
 }
 
+// Inside a PID namespace the parser is pid 1, which ignores its own SIGABRT; the helper still
+// reports an abort() as SIGABRT.
+TEST_F(Sandbox, AbortEndsWithSigabrt) {
+    auto r = violate("abort");
+    EXPECT_EQ(r.outcome, RunOutcome::killed_by_signal) << outcome_name(r.outcome) << " " << r.json;
+    EXPECT_EQ(r.term_signal, SIGABRT);
+}
+
 TEST_F(Sandbox, HelperRefusesToRunUnderAnotherParent) {
     // sh execs the helper (same pid, same parent) but claims another parent pid: as if we had
     // died and the helper had been re-parented before PR_SET_PDEATHSIG was set.
