@@ -16,10 +16,16 @@ HELPER      = $(CORE_BUILD)/src/bin/docextract-extract
 REGRESS      = schema validation upload jobs views worker_api security
 REGRESS_OPTS = --inputdir=. --temp-instance=tmp_check_regress \
                --temp-config=test/docextract.conf
+# Isolation tests (isolationtester): races between claims, cancels, deletes, reclaims and
+# uploads. pg_isolation_regress reads isolation/specs/<test>.spec and isolation/expected/<test>.out
+# (the later --inputdir wins over PGXS's own), in a temporary instance of its own.
+ISOLATION      = complete_cancel claim_cancel reclaim_complete upload_dedupe
+ISOLATION_OPTS = --inputdir=isolation --temp-instance=tmp_check_iso \
+                 --temp-config=test/docextract.conf
 TAP_TESTS    = 1
 PROVE_TESTS  = test/t/*.pl
 EXTRA_CLEAN  = $(CORE_BUILD) tmp_check_regress results regression.diffs regression.out \
-               $(OBJS:.o=.d)
+               tmp_check_iso output_iso $(OBJS:.o=.d)
 
 PG_CPPFLAGS  = -Isrc
 # PostgreSQL's headers use 'register' and leave parameters unused; those warnings are theirs.
