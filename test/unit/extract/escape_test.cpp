@@ -189,6 +189,10 @@ TEST_F(Escape, SandboxWorksAsThePostgresUser) {
     passwd *pg = getpwnam("postgres");
     if (geteuid() != 0 || pg == nullptr || access("/usr/bin/setpriv", X_OK) != 0)
         GTEST_SKIP() << "needs root, a postgres user and setpriv";
+    // The worker's situation: the data directory, owned by postgres and private, as the cwd.
+    ASSERT_EQ(chown(data_dir_.c_str(), pg->pw_uid, pg->pw_gid), 0);
+    ASSERT_EQ(chown(heap_file_.c_str(), pg->pw_uid, pg->pw_gid), 0);
+    Cwd cwd(data_dir_);
     // setpriv execs in place: the helper keeps our pid as its parent.
     docextract::core::RunOptions o;
     o.program = "/usr/bin/setpriv";
@@ -203,10 +207,15 @@ TEST_F(Escape, SandboxWorksAsThePostgresUser) {
     EXPECT_EQ(j["text"], "HELLO DOCEXTRACT");
     EXPECT_EQ(j["sandbox"]["degraded"], nlohmann::json::array()) << j["sandbox"].dump();
     // And the escapes fail for postgres too.
+    const auto base = o.args;
     o.args.insert(o.args.end(), {"--selftest-violate", "read-file", "--selftest-arg", heap_file_});
-    ASSERT_EQ(chown(data_dir_.c_str(), pg->pw_uid, pg->pw_gid), 0);
-    ASSERT_EQ(chown(heap_file_.c_str(), pg->pw_uid, pg->pw_gid), 0);
     expect_denied(docextract::core::run_helper(o, "x", 1));
+    o.args = base;
+    o.args.insert(o.args.end(), {"--selftest-violate", "list-dir"});
+    expect_denied(docextract::core::run_helper(o, "x", 1));
+    o.args = base;
+    o.args.insert(o.args.end(), {"--selftest-violate", "kill-parent"});
+    expect_sigsys(docextract::core::run_helper(o, "x", 1));
 }
 
 // --- one layer at a time: what still holds when the kernel lacks the others ---
