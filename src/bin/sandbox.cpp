@@ -102,7 +102,7 @@ SandboxReport confine(const ConfineOptions &options) {
         std::string why;
         for (const auto &e : ns.errors) why += (why.empty() ? "" : "; ") + e;
         if (!ns.root) missing("namespaces", why);
-        if (!ns.pid) missing("pid_namespace", why);
+        if (!ns.pid) missing("pid_namespace", ns.root ? why : "see namespaces");
     } else {
         missing("namespaces", "disabled by --no-namespaces");
         missing("pid_namespace", "disabled by --no-namespaces");

@@ -253,6 +253,40 @@ TEST_F(Escape, FallbackWithoutNamespacesIsReported) {
     EXPECT_NE(parse(r)["text"].get<std::string>().find("quick brown fox"), std::string::npos);
 }
 
+// Not an option this time: the kernel refuses new user namespaces (their limit is 0 inside a
+// user namespace made for the test), as on hosts that forbid them.
+TEST_F(Escape, FallbackWhenTheKernelRefusesNamespaces) {
+    if (access("/usr/bin/unshare", X_OK) != 0) GTEST_SKIP() << "no unshare(1)";
+    auto refused = [&](std::vector<std::string> args, const std::string &input) {
+        std::string command = "echo 0 > /proc/sys/user/max_user_namespaces && exec";
+        for (const auto &a : args) command += " '" + a + "'";
+        docextract::core::RunOptions o;
+        // unshare and sh exec in place: the helper keeps our pid as its parent.
+        o.program = "/usr/bin/unshare";
+        o.args = {"--user", "--map-root-user", "/bin/sh", "-c", command};
+        o.env = docextract::core::helper_environment();
+        o.timeout_ms = 60000;
+        return docextract::core::run_helper(o, input.data(), input.size());
+    };
+    const std::string pdf = docextract::test::read_file(docextract::test::fixture_path("text.pdf"));
+    auto r = refused({DOCEXTRACT_HELPER, "--format", "pdf"}, pdf);
+    if (r.outcome == RunOutcome::exit_without_json) GTEST_SKIP() << "no user namespace for the test: " << r.stderr_tail;
+    ASSERT_EQ(r.outcome, RunOutcome::ok) << outcome_name(r.outcome) << " " << r.error_message << r.stderr_tail;
+    auto s = parse(r)["sandbox"];
+    EXPECT_EQ(s["namespaces"], false);
+    EXPECT_EQ(s["degraded"][0], "namespaces");
+    EXPECT_EQ(s["seccomp"], true);
+    EXPECT_NE(r.stderr_tail.find("sandbox degraded: namespaces: unshare"), std::string::npos) << r.stderr_tail;
+    if (s["landlock"] != true) GTEST_SKIP() << "no Landlock either: only seccomp holds";
+    expect_denied(refused({DOCEXTRACT_HELPER, "--format", "pdf", "--selftest-violate", "read-file",
+                           "--selftest-arg", heap_file_}, "x"),
+                  "Permission denied");
+    Bystander other;
+    expect_sigsys(refused({DOCEXTRACT_HELPER, "--format", "pdf", "--selftest-violate", "kill-pid",
+                           "--selftest-arg", std::to_string(other.pid())}, "x"));
+    EXPECT_TRUE(other.alive());
+}
+
 TEST_F(Escape, LandlockAloneRefusesFilesAndSignals) {
     auto s = layers({"--no-namespaces"});
     if (s["landlock"] != true) GTEST_SKIP() << "no Landlock here";
