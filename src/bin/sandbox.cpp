@@ -190,8 +190,10 @@ bool lock_down_waiter() {
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
     if (!ctx) return false;
     int rc = 0;
+    // Memory calls too: libseccomp frees its context after the filter is loaded.
     for (const char *name : {"wait4", "waitid", "exit", "exit_group", "rt_sigaction", "rt_sigprocmask",
-                             "rt_sigreturn", "restart_syscall", "getpid", "gettid", "close"}) {
+                             "rt_sigreturn", "restart_syscall", "getpid", "gettid", "close", "brk",
+                             "mmap", "munmap", "madvise"}) {
         int nr = seccomp_syscall_resolve_name(name);
         if (nr != __NR_SCMP_ERROR) rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
     }
