@@ -52,6 +52,24 @@ std::string describe(const core::RunResult &r) {
     }
 }
 
+// The helper says on stderr when a sandbox layer is missing (an old kernel, user namespaces
+// disabled): the extraction goes on with the other layers, and the administrator hears of it
+// once per worker, not once per document.
+void report_degraded_sandbox(const core::RunResult &r) {
+    static bool reported = false;
+    constexpr const char *kMarker = "sandbox degraded: ";
+    const std::size_t at = r.stderr_tail.find(kMarker);
+    if (reported || at == std::string::npos) return;
+    reported = true;
+    std::string what = r.stderr_tail.substr(at + strlen(kMarker));
+    what = what.substr(0, what.find('\n'));
+    pg_guard([&] {
+        ereport(LOG, (errmsg("docextract helper runs with a degraded sandbox: %s", what.c_str()),
+                      errdetail("The other sandbox layers still apply."),
+                      errhint("See docs/sandbox.md for what each layer needs from the kernel.")));
+    });
+}
+
 core::RunOptions options_for(const ClaimedJob *job) {
     core::RunOptions o;
     o.program = guc_extract_program;
@@ -111,6 +129,7 @@ ExtractionResult run_extraction(const ClaimedJob *job, volatile sig_atomic_t *go
 
         core::RunResult r = core::run_helper(options, job->content, job->content_len);
         out.elapsed_ms = r.elapsed_ms;
+        report_degraded_sandbox(r);
         if (r.outcome == RunOutcome::aborted) {
             out.end = stopping ? ExtractionEnd::shutdown
                       : gone   ? ExtractionEnd::extension_gone

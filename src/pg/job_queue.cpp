@@ -28,16 +28,15 @@ const char *worker_activity = nullptr;
 // The role the worker's SQL runs as (docextract_worker), once become_worker_role() succeeded.
 Oid worker_role = InvalidOid;
 
-// Every transaction of the worker runs as worker_role inside a security-restricted operation:
-// like a SECURITY DEFINER call, it cannot SET ROLE or SET SESSION AUTHORIZATION back to the
-// superuser the worker connected as, nor create temporary objects. search_path is pinned again
-// first: ALTER DATABASE ... SET search_path reaches background workers, and nothing a database
-// owner creates may be found by name.
+// Every transaction of the worker runs as worker_role with the user id locked, as inside a
+// SECURITY DEFINER call: it cannot SET ROLE or SET SESSION AUTHORIZATION back to the superuser
+// the worker connected as. (Not a security-restricted operation: that would refuse deferred
+// triggers, which an administrator may legitimately put on the tables.) search_path is pinned
+// again first: ALTER DATABASE ... SET search_path reaches background workers, and nothing a
+// database owner creates may be found by name.
 void enter_worker_context() {
     SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION);
-    if (OidIsValid(worker_role))
-        SetUserIdAndSecContext(worker_role,
-                               SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
+    if (OidIsValid(worker_role)) SetUserIdAndSecContext(worker_role, SECURITY_LOCAL_USERID_CHANGE);
 }
 
 // Before commit (an abort restores the context by itself).

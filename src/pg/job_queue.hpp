@@ -26,8 +26,8 @@ struct ClaimedJob {
 enum class ClaimState { held, lost, unknown, extension_gone };
 
 // Makes the worker's session belong to the role docextract_worker (never a superuser) and runs
-// every later transaction of the worker as that role, in a security-restricted context with
-// search_path pinned. False (logged) if the role is missing or is a superuser.
+// every later transaction of the worker as that role, unable to switch back, with search_path
+// pinned. False (logged) if the role is missing or is a superuser.
 bool become_worker_role();
 bool claim_next_job(const char *worker_name, ClaimedJob *job);
 bool load_content(ClaimedJob *job, MemoryContext into);

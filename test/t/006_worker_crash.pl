@@ -33,6 +33,14 @@ sub upload {
 my $stats_sql = "SELECT claimed || ' ' || completed || ' ' || failed || ' ' || retried || ' '"
   . " || reclaimed || ' ' || helper_crashes FROM docextract.worker_stats WHERE datname = 'postgres'";
 
+# The workers count an event just after its transaction commits: wait until the counters show
+# the expected values (or time out and show what they are).
+sub stats_reach {
+	my ($want) = @_;
+	$node->poll_query_until('postgres', "SELECT ($stats_sql) = '$want'");
+	return $node->safe_psql('postgres', $stats_sql);
+}
+
 #### kill -9 of the helper
 my $started = $node->safe_psql('postgres', 'SELECT pg_postmaster_start_time()');
 set_helper($helper, delay => 30);
@@ -54,7 +62,7 @@ is( $node->safe_psql('postgres',
 	'1', 'the worker survived its helper');
 unlike(slurp_file($node->logfile, $log_offset), qr/terminated by signal|reinitializing/,
 	'no server process died');
-is($node->safe_psql('postgres', $stats_sql), '1 0 0 1 0 1',
+is(stats_reach('1 0 0 1 0 1'), '1 0 0 1 0 1',
 	'worker_stats: one claim, one retry, one helper crash');
 
 # Let the retry run now: it completes.
@@ -86,7 +94,7 @@ is(results_of($node, $job), '1', 'exactly one result row');
 like(slurp_file($node->logfile, $log_offset), qr/docextract reclaimed 1 job\(s\) from stopped holders/,
 	'the reclaim is logged');
 # Shared memory starts afresh with the reset.
-is($node->safe_psql('postgres', $stats_sql), '1 1 0 0 1 0',
+is(stats_reach('1 1 0 0 1 0'), '1 1 0 0 1 0',
 	'worker_stats after the reset: one reclaim, one claim, one completion');
 is($node->safe_psql('postgres', "SELECT count(*) FROM docextract.extracted_data"), '2',
 	'two results in all');
@@ -103,7 +111,7 @@ ok(wait_job($node, 'postgres', $job, 'completed', 'failed', 'cancelled'), 'fast 
 is(job_row($node, $job, "status || ' ' || retry_count"), 'completed 0',
 	'fast shutdown: the job was released without counting an attempt, then completed');
 is(results_of($node, $job), '1', 'fast shutdown: one result row');
-is($node->safe_psql('postgres', $stats_sql), '1 1 0 0 0 0',
+is(stats_reach('1 1 0 0 0 0'), '1 1 0 0 0 0',
 	'worker_stats after the restart: nothing reclaimed');
 
 #### Fewer workers wanted (SIGHUP) while a job is in flight: the same clean release
@@ -119,7 +127,7 @@ set_helper($helper, delay => 0);
 reload_with($node, 'docextract.workers_per_database' => 2);
 ok(wait_job($node, 'postgres', $job, 'completed', 'failed', 'cancelled'), 'the job finished when workers came back');
 is(job_row($node, $job, "status || ' ' || retry_count"), 'completed 0', 'completed, no attempt counted');
-is($node->safe_psql('postgres', $stats_sql), '3 2 0 0 0 0',
+is(stats_reach('3 2 0 0 0 0'), '3 2 0 0 0 0',
 	'worker_stats: three claims (one released), two completions, no failure or reclaim');
 
 #### Immediate shutdown with jobs in flight
@@ -146,7 +154,7 @@ is( $node->safe_psql('postgres',
 is( $node->safe_psql('postgres',
 		"SELECT count(*) || ' ' || count(DISTINCT job_id) FROM docextract.extracted_data WHERE job_id IN ($list)"),
 	'6 6', 'one result row per job');
-is($node->safe_psql('postgres', $stats_sql), '6 6 0 0 2 0',
+is(stats_reach('6 6 0 0 2 0'), '6 6 0 0 2 0',
 	'worker_stats after the restart: two reclaimed, six claimed and completed');
 
 $node->stop;

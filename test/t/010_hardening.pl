@@ -14,6 +14,10 @@ use Time::HiRes qw(time usleep);
 use DocextractTest qw(new_cluster text_pdf salted bytea_hex test_helper set_helper use_helper
   reload_with wait_job running_helper worker_pids wait_workers sql_error worker_stats job_row);
 
+# The test's own sessions must not fall into the trap set below for the workers: their
+# connection-level search_path overrides the database's.
+$ENV{PGOPTIONS} = '-c search_path=pg_catalog,public';
+
 my $node = new_cluster('hardening', 'docextract.workers_per_database = 1',
 	"log_min_error_statement = error");
 my $pdf = text_pdf('Hardening test document: the quick brown fox jumps over the lazy dog.');
@@ -31,11 +35,11 @@ sub upload {
 #### A database owner cannot run code as a superuser through the workers
 $node->safe_psql('postgres', q{
 	CREATE ROLE mallory LOGIN;
-	CREATE ROLE carol LOGIN IN ROLE docextract_user;
 	CREATE DATABASE victim OWNER mallory;
 });
 $node->safe_psql('victim', q{
 	CREATE EXTENSION docextract;
+	CREATE ROLE carol LOGIN IN ROLE docextract_user;
 	-- Who runs the extension's code: a trigger on the queue records the session user of every
 	-- claim (the test's own instrument, created by the superuser).
 	CREATE TABLE public.claim_sessions (session_user_name name, superuser boolean);
@@ -82,7 +86,7 @@ is($node->safe_psql('victim', 'SELECT count(*) FROM trap.sprung'), '0', 'the tra
 is($node->safe_psql('postgres', "SELECT rolsuper FROM pg_roles WHERE rolname = 'mallory'"), 'f',
 	'the database owner is still no superuser');
 is($node->safe_psql('victim', "SELECT string_agg(DISTINCT session_user_name || ' ' || superuser, ',') FROM public.claim_sessions"),
-	'docextract_worker f', 'the worker claims as docextract_worker, which is no superuser');
+	'docextract_worker false', 'the worker claims as docextract_worker, which is no superuser');
 
 # A worker never runs as a superuser, even if docextract_worker became one: it refuses to start.
 $node->safe_psql('postgres', 'ALTER ROLE docextract_worker SUPERUSER');
@@ -93,6 +97,9 @@ reload_with($node, 'docextract.workers_per_database' => 1);
 ok($node->wait_for_log(qr/docextract worker refuses to run as a superuser/, $log_offset),
 	'a superuser docextract_worker: the worker refuses, and says why');
 $node->safe_psql('postgres', 'ALTER ROLE docextract_worker NOSUPERUSER');
+# Queued work makes the launcher look again at once (it would within a minute anyway).
+$node->safe_psql('victim', 'SELECT docextract.wake_workers()');
+ok(wait_workers($node, 'victim', 1), 'NOSUPERUSER again: the worker is back');
 $node->safe_psql('victim', 'DROP TRIGGER record_claim ON docextract.extraction_jobs; ALTER DATABASE victim RESET search_path');
 
 #### Job events: committed without NOTIFY, announced without a payload
