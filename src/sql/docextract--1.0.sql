@@ -222,12 +222,14 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF NEW.id IS DISTINCT FROM OLD.id
-       OR NEW.file_size IS DISTINCT FROM OLD.file_size
-       OR NEW.sha256 IS DISTINCT FROM OLD.sha256
-       OR NEW.file_format IS DISTINCT FROM OLD.file_format
-       OR NEW.mime_type IS DISTINCT FROM OLD.mime_type
-       OR NEW.uploaded_at IS DISTINCT FROM OLD.uploaded_at THEN
+    -- IS DISTINCT FROM without its unqualified =: the columns are NOT NULL, so OLD's values never
+    -- are, and NEW's differ from them when null or unequal.
+    IF NEW.id IS NULL OR NEW.id OPERATOR(pg_catalog.<>) OLD.id
+       OR NEW.file_size IS NULL OR NEW.file_size OPERATOR(pg_catalog.<>) OLD.file_size
+       OR NEW.sha256 IS NULL OR NEW.sha256 OPERATOR(pg_catalog.<>) OLD.sha256
+       OR NEW.file_format IS NULL OR NEW.file_format OPERATOR(pg_catalog.<>) OLD.file_format
+       OR NEW.mime_type IS NULL OR NEW.mime_type OPERATOR(pg_catalog.<>) OLD.mime_type
+       OR NEW.uploaded_at IS NULL OR NEW.uploaded_at OPERATOR(pg_catalog.<>) OLD.uploaded_at THEN
         RAISE EXCEPTION 'cannot change the stored facts of document %', OLD.id
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   DETAIL = 'id, file_size, sha256, file_format, mime_type and uploaded_at describe the stored bytes and never change.',
@@ -246,20 +248,20 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     doc_size bigint;
-    doc_sha  bytea;
+    doc_sha  pg_catalog.bytea;
 BEGIN
     SELECT d.file_size, d.sha256 INTO doc_size, doc_sha
-      FROM docextract.documents AS d WHERE d.id = NEW.document_id;
+      FROM docextract.documents AS d WHERE d.id OPERATOR(pg_catalog.=) NEW.document_id;
     IF NOT FOUND THEN
         RETURN NEW;  -- the foreign key reports the missing document
     END IF;
-    IF pg_catalog.octet_length(NEW.content) <> doc_size THEN
+    IF pg_catalog.octet_length(NEW.content) OPERATOR(pg_catalog.<>) doc_size THEN
         RAISE EXCEPTION 'content of document % does not match its file_size', NEW.document_id
             USING ERRCODE = 'check_violation',
                   DETAIL = pg_catalog.format('The document records %s bytes; the content has %s bytes.',
                                              doc_size, pg_catalog.octet_length(NEW.content));
     END IF;
-    IF pg_catalog.sha256(NEW.content) <> doc_sha THEN
+    IF pg_catalog.sha256(NEW.content) OPERATOR(pg_catalog.<>) doc_sha THEN
         RAISE EXCEPTION 'content of document % does not match its sha256', NEW.document_id
             USING ERRCODE = 'check_violation',
                   DETAIL = 'The SHA-256 of the content differs from the one the document records.';
@@ -309,7 +311,8 @@ BEGIN
     -- Documents belong to people: a group role, or a role nobody logs in as, would share them
     -- with everyone who can SET ROLE to it.
     IF NOT r.rolcanlogin
-       OR r.rolname OPERATOR(pg_catalog.=) ANY ('{docextract_user,docextract_worker,docextract_admin}'::pg_catalog.name[])
+       OR r.rolname OPERATOR(pg_catalog.=)
+          ANY ('{docextract_user,docextract_worker,docextract_admin}'::pg_catalog.name[])
        OR NOT pg_catalog.pg_has_role(r.oid, 'docextract_user', 'MEMBER') THEN
         RAISE EXCEPTION 'role % cannot own documents', pg_catalog.quote_ident(actor)
             USING ERRCODE = 'insufficient_privilege',
@@ -335,24 +338,24 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v        record;
-    doc_id   uuid;
-    digest   bytea;
+    v        pg_catalog.record;
+    doc_id   pg_catalog.uuid;
+    digest   pg_catalog.bytea;
 BEGIN
     -- First: whatever fails below, the statement (with the bytes, if sent as a literal) is not
     -- written to the server log.
     PERFORM docextract.hide_statement();
     PERFORM docextract.check_actor(actor);
 
-    IF document_type IS NULL OR document_type NOT IN (
+    IF document_type IS NULL OR document_type OPERATOR(pg_catalog.<>) ALL (ARRAY[
         'invoice', 'receipt', 'contract', 'id_document', 'passport', 'drivers_license',
         'bank_statement', 'hr_form', 'medical_record', 'tax_form', 'legal_document',
-        'certificate', 'letter', 'report', 'form', 'other') THEN
+        'certificate', 'letter', 'report', 'form', 'other']::pg_catalog.text[]) THEN
         RAISE EXCEPTION 'invalid document type: %', coalesce(pg_catalog.quote_literal(document_type), 'NULL')
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Use one of invoice, receipt, contract, id_document, passport, drivers_license, bank_statement, hr_form, medical_record, tax_form, legal_document, certificate, letter, report, form or other.';
     END IF;
-    IF pg_catalog.length(description) > 10000 THEN
+    IF pg_catalog.length(description) OPERATOR(pg_catalog.>) 10000 THEN
         RAISE EXCEPTION 'description is too long'
             USING ERRCODE = 'string_data_right_truncation',
                   DETAIL = pg_catalog.format('The description has %s characters; the limit is 10000.',
@@ -378,7 +381,7 @@ BEGIN
 
     IF doc_id IS NULL THEN
         SELECT d.id INTO STRICT doc_id FROM docextract.documents AS d
-         WHERE d.owner = actor AND d.sha256 = digest;
+         WHERE d.owner OPERATOR(pg_catalog.=) actor AND d.sha256 OPERATOR(pg_catalog.=) digest;
         RAISE NOTICE 'document already uploaded'
             USING DETAIL = pg_catalog.format('Document %s has the same content; it is returned instead of a copy.', doc_id);
         RETURN doc_id;
@@ -408,10 +411,11 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    doc_owner name;
+    doc_owner pg_catalog.name;
 BEGIN
-    SELECT d.owner INTO doc_owner FROM docextract.documents AS d WHERE d.id = doc_id FOR UPDATE;
-    IF NOT FOUND OR (doc_owner <> actor AND NOT docextract.is_admin(actor)) THEN
+    SELECT d.owner INTO doc_owner
+      FROM docextract.documents AS d WHERE d.id OPERATOR(pg_catalog.=) doc_id FOR UPDATE;
+    IF NOT FOUND OR (doc_owner OPERATOR(pg_catalog.<>) actor AND NOT docextract.is_admin(actor)) THEN
         -- Someone else's document is reported as absent: its existence is not ours to reveal.
         RAISE EXCEPTION 'document % does not exist', doc_id
             USING ERRCODE = 'no_data_found';
@@ -426,15 +430,17 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     job       docextract.extraction_jobs;
-    doc_owner name;
+    doc_owner pg_catalog.name;
 BEGIN
     -- Lock the document before the job, in the order every other writer uses.
     SELECT d.owner INTO doc_owner
-      FROM docextract.extraction_jobs AS j JOIN docextract.documents AS d ON d.id = j.document_id
-     WHERE j.id = job_id
+      FROM docextract.extraction_jobs AS j
+      JOIN docextract.documents AS d ON d.id OPERATOR(pg_catalog.=) j.document_id
+     WHERE j.id OPERATOR(pg_catalog.=) job_id
        FOR UPDATE OF d;
-    IF FOUND AND (doc_owner = actor OR docextract.is_admin(actor)) THEN
-        SELECT j.* INTO job FROM docextract.extraction_jobs AS j WHERE j.id = job_id FOR UPDATE;
+    IF FOUND AND (doc_owner OPERATOR(pg_catalog.=) actor OR docextract.is_admin(actor)) THEN
+        SELECT j.* INTO job
+          FROM docextract.extraction_jobs AS j WHERE j.id OPERATOR(pg_catalog.=) job_id FOR UPDATE;
     END IF;
     IF job.id IS NULL THEN
         -- Someone else's job is reported as absent, like someone else's document.
@@ -452,20 +458,22 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     active docextract.extraction_jobs;
-    new_id uuid;
+    new_id pg_catalog.uuid;
 BEGIN
     PERFORM docextract.check_actor(actor);
     IF document_id IS NULL THEN
         RAISE EXCEPTION 'document id must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    IF priority IS NULL OR priority NOT BETWEEN -1000 AND 1000 THEN
+    IF priority IS NULL
+       OR priority OPERATOR(pg_catalog.<) -1000 OR priority OPERATOR(pg_catalog.>) 1000 THEN
         RAISE EXCEPTION 'priority must be between -1000 and 1000'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     PERFORM docextract.lock_document_for(actor, enqueue_as.document_id);
 
     SELECT j.* INTO active FROM docextract.extraction_jobs AS j
-     WHERE j.document_id = enqueue_as.document_id AND j.status IN ('pending', 'processing');
+     WHERE j.document_id OPERATOR(pg_catalog.=) enqueue_as.document_id
+       AND j.status OPERATOR(pg_catalog.=) ANY ('{pending,processing}'::pg_catalog.text[]);
     IF FOUND THEN
         RAISE EXCEPTION 'document % already has an active extraction job', enqueue_as.document_id
             USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -495,7 +503,7 @@ DECLARE
 BEGIN
     PERFORM docextract.check_actor(actor);
     job := docextract.lock_job_for(actor, job_id);
-    IF job.status NOT IN ('pending', 'processing') THEN
+    IF job.status OPERATOR(pg_catalog.<>) ALL ('{pending,processing}'::pg_catalog.text[]) THEN
         RAISE EXCEPTION 'extraction job % cannot be cancelled', job_id
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   DETAIL = pg_catalog.format('The job is already %s.', job.status);
@@ -522,17 +530,18 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     job    docextract.extraction_jobs;
-    active uuid;
+    active pg_catalog.uuid;
 BEGIN
     PERFORM docextract.check_actor(actor);
     job := docextract.lock_job_for(actor, job_id);
-    IF job.status NOT IN ('failed', 'cancelled') THEN
+    IF job.status OPERATOR(pg_catalog.<>) ALL ('{failed,cancelled}'::pg_catalog.text[]) THEN
         RAISE EXCEPTION 'extraction job % cannot be retried', job_id
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   DETAIL = pg_catalog.format('The job is %s; only failed or cancelled jobs can be retried.', job.status);
     END IF;
     SELECT j.id INTO active FROM docextract.extraction_jobs AS j
-     WHERE j.document_id = job.document_id AND j.status IN ('pending', 'processing');
+     WHERE j.document_id OPERATOR(pg_catalog.=) job.document_id
+       AND j.status OPERATOR(pg_catalog.=) ANY ('{pending,processing}'::pg_catalog.text[]);
     IF FOUND THEN
         RAISE EXCEPTION 'document % already has an active extraction job', job.document_id
             USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -542,7 +551,7 @@ BEGIN
        SET status = 'pending', retry_count = 0, run_after = pg_catalog.now(),
            started_at = NULL, completed_at = NULL, error_message = NULL,
            processing_time_seconds = NULL, pages_done = NULL, pages_total = NULL
-     WHERE j.id = job_id;
+     WHERE j.id OPERATOR(pg_catalog.=) job_id;
     PERFORM docextract.wake_workers();
     RETURN 'pending';
 END
@@ -595,11 +604,12 @@ DECLARE
     -- An in-server worker is watched by its process ID, an external one by its lease alone.
     pid   integer := CASE WHEN docextract.in_server_worker() THEN pg_catalog.pg_backend_pid() END;
 BEGIN
-    IF worker_name IS NULL OR worker_name = '' OR pg_catalog.length(worker_name) > 200 THEN
+    IF worker_name IS NULL OR worker_name OPERATOR(pg_catalog.=) ''
+       OR pg_catalog.length(worker_name) OPERATOR(pg_catalog.>) 200 THEN
         RAISE EXCEPTION 'worker name must be 1 to 200 characters'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    IF n IS NULL OR n NOT BETWEEN 1 AND 1000 THEN
+    IF n IS NULL OR n OPERATOR(pg_catalog.<) 1 OR n OPERATOR(pg_catalog.>) 1000 THEN
         RAISE EXCEPTION 'number of jobs to claim must be between 1 and 1000'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
@@ -636,7 +646,8 @@ SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT EXISTS (SELECT FROM docextract.extraction_jobs AS j
                     WHERE j.id OPERATOR(pg_catalog.=) claim_is_current.job_id
-                      AND j.claim_digest OPERATOR(pg_catalog.=) docextract.claim_digest(claim_is_current.claim_token))
+                      AND j.claim_digest OPERATOR(pg_catalog.=)
+                          docextract.claim_digest(claim_is_current.claim_token))
 $$;
 
 CREATE FUNCTION docextract.heartbeat(job_id uuid, claim_token uuid,
@@ -647,11 +658,11 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    expires timestamptz;
+    expires pg_catalog.timestamptz;
 BEGIN
     UPDATE docextract.extraction_jobs AS j
-       SET lease_expires_at = pg_catalog.now()
-                              + pg_catalog.current_setting('docextract.lease_duration')::interval,
+       SET lease_expires_at = pg_catalog.now() OPERATOR(pg_catalog.+)
+                              pg_catalog.current_setting('docextract.lease_duration')::interval,
            pages_done = coalesce(heartbeat.pages_done, j.pages_done),
            pages_total = coalesce(heartbeat.pages_total, j.pages_total)
      WHERE j.id OPERATOR(pg_catalog.=) heartbeat.job_id
@@ -669,9 +680,10 @@ LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    st text;
+    st pg_catalog.text;
 BEGIN
-    SELECT j.status INTO st FROM docextract.extraction_jobs AS j WHERE j.id OPERATOR(pg_catalog.=) job_id;
+    SELECT j.status INTO st
+      FROM docextract.extraction_jobs AS j WHERE j.id OPERATOR(pg_catalog.=) job_id;
     RAISE EXCEPTION 'claim on extraction job % is not valid', job_id
         USING ERRCODE = 'XD001',
               DETAIL = CASE WHEN st IS NULL THEN 'The job does not exist.'
@@ -686,13 +698,16 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT CASE
-             WHEN pg_catalog.count(*) FILTER (WHERE p->>'method' = 'ocr') = 0
-                  AND pg_catalog.count(*) FILTER (WHERE p->>'method' = 'native') = 0 THEN 'none'
-             WHEN pg_catalog.count(*) FILTER (WHERE p->>'method' = 'ocr') = 0 THEN 'native'
-             WHEN pg_catalog.count(*) FILTER (WHERE p->>'method' = 'native') = 0 THEN 'ocr'
+             WHEN n.ocr OPERATOR(pg_catalog.=) 0 AND n.native OPERATOR(pg_catalog.=) 0 THEN 'none'
+             WHEN n.ocr OPERATOR(pg_catalog.=) 0 THEN 'native'
+             WHEN n.native OPERATOR(pg_catalog.=) 0 THEN 'ocr'
              ELSE 'mixed'
            END
-      FROM pg_catalog.jsonb_array_elements(coalesce(result->'pages', '[]')) AS p
+      FROM (SELECT pg_catalog.count(*) FILTER (WHERE m.method OPERATOR(pg_catalog.=) 'ocr') AS ocr,
+                   pg_catalog.count(*) FILTER (WHERE m.method OPERATOR(pg_catalog.=) 'native') AS native
+              FROM pg_catalog.jsonb_array_elements(
+                       coalesce(result OPERATOR(pg_catalog.->) 'pages', '[]')) AS p,
+                   LATERAL (SELECT p OPERATOR(pg_catalog.->>) 'method') AS m(method)) AS n
 $$;
 
 CREATE FUNCTION docextract.result_confidence(result jsonb) RETURNS real
@@ -700,10 +715,13 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
     -- Native text is certain; OCR pages count with tesseract's mean confidence (0 to 1).
-    SELECT pg_catalog.avg(CASE WHEN p->>'method' = 'ocr'
-                               THEN LEAST(GREATEST(coalesce((p->>'ocr_confidence')::real, 0), 0), 1)
-                               ELSE 1 END)::real
-      FROM pg_catalog.jsonb_array_elements(coalesce(result->'pages', '[]')) AS p
+    SELECT pg_catalog.avg(
+               CASE WHEN (p OPERATOR(pg_catalog.->>) 'method') OPERATOR(pg_catalog.=) 'ocr'
+                    THEN LEAST(GREATEST(
+                             coalesce((p OPERATOR(pg_catalog.->>) 'ocr_confidence')::real, 0), 0), 1)
+                    ELSE 1 END)::real
+      FROM pg_catalog.jsonb_array_elements(
+               coalesce(result OPERATOR(pg_catalog.->) 'pages', '[]')) AS p
 $$;
 
 CREATE FUNCTION docextract.complete_job(job_id uuid, claim_token uuid, result jsonb)
@@ -712,9 +730,9 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    doc_id uuid;
+    doc_id pg_catalog.uuid;
 BEGIN
-    IF result IS NULL OR pg_catalog.jsonb_typeof(result) <> 'object' THEN
+    IF result IS NULL OR pg_catalog.jsonb_typeof(result) OPERATOR(pg_catalog.<>) 'object' THEN
         RAISE EXCEPTION 'result must be a JSON object'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
@@ -727,7 +745,8 @@ BEGIN
     UPDATE docextract.extraction_jobs AS j
        SET status = 'completed', completed_at = GREATEST(pg_catalog.now(), j.started_at),
            processing_time_seconds = GREATEST(
-               EXTRACT(epoch FROM pg_catalog.clock_timestamp() - j.started_at)::double precision,
+               EXTRACT(epoch FROM pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) j.started_at)
+                   ::double precision,
                0.000001),
            error_message = NULL, holder = NULL, holder_pid = NULL, lease_expires_at = NULL,
            claim_digest = NULL, pages_done = j.pages_total
@@ -739,10 +758,10 @@ BEGIN
     END IF;
     INSERT INTO docextract.extracted_data
            (job_id, document_id, data, text, overall_confidence, field_confidence, extraction_method)
-    VALUES (job_id, doc_id, result - 'text',
-            result->>'text',
+    VALUES (job_id, doc_id, result OPERATOR(pg_catalog.-) 'text',
+            result OPERATOR(pg_catalog.->>) 'text',
             docextract.result_confidence(result),
-            coalesce(result->'field_confidence', '{}'),
+            coalesce(result OPERATOR(pg_catalog.->) 'field_confidence', '{}'),
             docextract.result_method(result));
     PERFORM docextract.wake_waiters();
     RETURN true;
@@ -757,9 +776,10 @@ AS $$
     -- together: base * 2^retry_count, capped.
     SELECT LEAST(
                pg_catalog.current_setting('docextract.retry_backoff_base')::interval
-                   * pg_catalog.power(2, LEAST(retry_count, 30)),
+                   OPERATOR(pg_catalog.*) pg_catalog.power(2, LEAST(retry_count, 30)),
                pg_catalog.current_setting('docextract.retry_backoff_max')::interval)
-           * (0.75 + pg_catalog.random() / 2)
+           OPERATOR(pg_catalog.*)
+           (0.75 OPERATOR(pg_catalog.+) (pg_catalog.random() OPERATOR(pg_catalog./) 2))
 $$;
 
 CREATE FUNCTION docextract.fail_job(job_id uuid, claim_token uuid, error text,
@@ -769,19 +789,27 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    new_status text;
+    new_status pg_catalog.text;
 BEGIN
     UPDATE docextract.extraction_jobs AS j
-       SET status = CASE WHEN retryable AND j.retry_count < j.max_retries THEN 'pending' ELSE 'failed' END,
-           retry_count = CASE WHEN retryable AND j.retry_count < j.max_retries THEN j.retry_count + 1
+       SET status = CASE WHEN retryable AND j.retry_count OPERATOR(pg_catalog.<) j.max_retries
+                         THEN 'pending' ELSE 'failed' END,
+           retry_count = CASE WHEN retryable AND j.retry_count OPERATOR(pg_catalog.<) j.max_retries
+                              THEN j.retry_count OPERATOR(pg_catalog.+) 1
                               ELSE j.retry_count END,
-           run_after = CASE WHEN retryable AND j.retry_count < j.max_retries
-                            THEN pg_catalog.now() + docextract.retry_delay(j.retry_count)
+           run_after = CASE WHEN retryable AND j.retry_count OPERATOR(pg_catalog.<) j.max_retries
+                            THEN pg_catalog.now() OPERATOR(pg_catalog.+)
+                                 docextract.retry_delay(j.retry_count)
                             ELSE j.run_after END,
-           completed_at = CASE WHEN retryable AND j.retry_count < j.max_retries THEN NULL
+           completed_at = CASE WHEN retryable AND j.retry_count OPERATOR(pg_catalog.<) j.max_retries
+                               THEN NULL
                                ELSE GREATEST(pg_catalog.now(), j.started_at) END,
-           processing_time_seconds = CASE WHEN retryable AND j.retry_count < j.max_retries THEN NULL
-                                          ELSE GREATEST(EXTRACT(epoch FROM pg_catalog.clock_timestamp() - j.started_at)::double precision, 0.000001) END,
+           processing_time_seconds =
+               CASE WHEN retryable AND j.retry_count OPERATOR(pg_catalog.<) j.max_retries THEN NULL
+                    ELSE GREATEST(EXTRACT(epoch FROM pg_catalog.clock_timestamp()
+                                                     OPERATOR(pg_catalog.-) j.started_at)
+                                      ::double precision,
+                                  0.000001) END,
            error_message = pg_catalog.left(coalesce(error, 'unknown error'), 2000),
            holder = NULL, holder_pid = NULL, lease_expires_at = NULL, claim_digest = NULL
      WHERE j.id OPERATOR(pg_catalog.=) fail_job.job_id
@@ -828,25 +856,27 @@ BEGIN
     WITH dead AS MATERIALIZED (
         SELECT j.id
           FROM docextract.extraction_jobs AS j
-         WHERE j.status = 'processing'
-           AND (j.lease_expires_at < pg_catalog.now()
+         WHERE j.status OPERATOR(pg_catalog.=) 'processing'
+           AND (j.lease_expires_at OPERATOR(pg_catalog.<) pg_catalog.now()
                 OR (j.holder_pid IS NOT NULL
-                    AND (j.started_at < docextract.workers_epoch()
+                    AND (j.started_at OPERATOR(pg_catalog.<) docextract.workers_epoch()
                          OR NOT EXISTS (SELECT FROM pg_catalog.pg_stat_get_activity(j.holder_pid) AS a
-                                         WHERE a.backend_type = 'docextract worker'))))
+                                         WHERE a.backend_type OPERATOR(pg_catalog.=)
+                                               'docextract worker'))))
            FOR UPDATE OF j SKIP LOCKED
     )
     , reclaimed AS (
         UPDATE docextract.extraction_jobs AS j
-           SET status = CASE WHEN j.retry_count < j.max_retries THEN 'pending' ELSE 'failed' END,
-               retry_count = LEAST(j.retry_count + 1, j.max_retries),
-               completed_at = CASE WHEN j.retry_count < j.max_retries THEN NULL
+           SET status = CASE WHEN j.retry_count OPERATOR(pg_catalog.<) j.max_retries
+                             THEN 'pending' ELSE 'failed' END,
+               retry_count = LEAST(j.retry_count OPERATOR(pg_catalog.+) 1, j.max_retries),
+               completed_at = CASE WHEN j.retry_count OPERATOR(pg_catalog.<) j.max_retries THEN NULL
                                    ELSE GREATEST(pg_catalog.now(), j.started_at) END,
                error_message = pg_catalog.format('holder %s stopped before finishing the job', j.holder),
                holder = NULL, holder_pid = NULL, lease_expires_at = NULL, claim_digest = NULL,
                pages_done = NULL, pages_total = NULL
           FROM dead
-         WHERE j.id = dead.id
+         WHERE j.id OPERATOR(pg_catalog.=) dead.id
         RETURNING j.id, j.status
     )
     SELECT pg_catalog.count(*), pg_catalog.count(*) FILTER (WHERE r.status OPERATOR(pg_catalog.=) 'failed')
@@ -932,7 +962,7 @@ CREATE FUNCTION docextract.metrics() RETURNS text
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT pg_catalog.string_agg(line, E'\n' ORDER BY ord) || E'\n'
+    SELECT pg_catalog.string_agg(line, E'\n' ORDER BY ord) OPERATOR(pg_catalog.||) E'\n'
       FROM (
         SELECT 1 AS ord, '# HELP docextract_jobs Extraction jobs by status.' AS line
         UNION ALL SELECT 2, '# TYPE docextract_jobs gauge'
@@ -942,7 +972,7 @@ AS $$
         UNION ALL SELECT 5, '# TYPE docextract_oldest_pending_seconds gauge'
         UNION ALL SELECT 6, pg_catalog.format('docextract_oldest_pending_seconds %s',
                    coalesce(EXTRACT(epoch FROM q.oldest_age), 0))
-          FROM docextract.queue_stats AS q WHERE q.status = 'pending'
+          FROM docextract.queue_stats AS q WHERE q.status OPERATOR(pg_catalog.=) 'pending'
         UNION ALL SELECT 7, '# HELP docextract_worker_events_total Worker events since server start.'
         UNION ALL SELECT 8, '# TYPE docextract_worker_events_total counter'
         UNION ALL SELECT 9, pg_catalog.format('docextract_worker_events_total{database="%s",event="%s"} %s',
