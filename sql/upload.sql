@@ -43,3 +43,9 @@ SELECT f, docextract.upload('file.' || f, fixture.doc(CASE f WHEN 'jpeg' THEN 'j
 RESET ROLE;
 SELECT file_format, mime_type, count(*)
   FROM docextract.documents GROUP BY 1, 2 ORDER BY 1;
+
+-- A directory part is removed from the file name, and the uploader is told so.
+SET ROLE regress_alice;
+SELECT docextract.upload('../../etc/inv.pdf', fixture.doc('pdf', 200, 'pathnote')) IS NOT NULL AS stored;
+SELECT original_filename FROM docextract.documents WHERE original_filename = 'inv.pdf';
+RESET ROLE;

@@ -61,7 +61,7 @@ SELECT (docextract.validate_file('a.pdf', fixture.doc('pdf') || convert_to(E'\n%
 SELECT (docextract.validate_file('a.pdf', fixture.doc('pdf') || fixture.doc('png'))).valid;
 
 -- Hostile file names.
-SELECT name, v.valid, v.safe_filename, v.errors
+SELECT name, v.valid, v.safe_filename, v.errors, v.notes
   FROM unnest(ARRAY[
          'C:\Users\me\scan.pdf', '/etc/passwd/../a.pdf', '../../a.pdf', '..', 'dir/',
          'a.php.pdf', 'invoice.EXE.pdf', 'report.2024.pdf', 'a' || chr(10) || '.pdf',

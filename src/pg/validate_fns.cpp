@@ -26,6 +26,7 @@ struct ValidationRow {
     int64 file_size;
     Datum errors;
     Datum safe_filename;
+    Datum notes;
     bool has_format, has_mime, has_filename;
 };
 
@@ -109,12 +110,13 @@ Datum docextract_validate_file(PG_FUNCTION_ARGS) {
         if (r.has_filename) r.safe_filename = text_datum(v.safe_filename);
         r.file_size = static_cast<int64>(v.file_size);
         r.errors = text_array_datum(v.errors);
+        r.notes = text_array_datum(v.notes);
         return r;
     });
 
-    Datum values[6] = {BoolGetDatum(row.valid), row.file_format, row.mime_type,
-                       Int64GetDatum(row.file_size), row.errors, row.safe_filename};
-    bool nulls[6] = {false, !row.has_format, !row.has_mime, false, false, !row.has_filename};
+    Datum values[7] = {BoolGetDatum(row.valid), row.file_format, row.mime_type,
+                       Int64GetDatum(row.file_size), row.errors, row.safe_filename, row.notes};
+    bool nulls[7] = {false, !row.has_format, !row.has_mime, false, false, !row.has_filename, false};
     HeapTuple tuple = heap_form_tuple(tupdesc, values, nulls);
     PG_RETURN_DATUM(HeapTupleGetDatum(tuple));
 }

@@ -283,7 +283,7 @@ AS 'MODULE_PATHNAME', 'docextract_detect_mime';
 CREATE FUNCTION docextract.validate_file(
     filename text, content bytea,
     OUT valid boolean, OUT file_format text, OUT mime_type text, OUT file_size bigint,
-    OUT errors text[], OUT safe_filename text)
+    OUT errors text[], OUT safe_filename text, OUT notes text[])
 RETURNS record
 LANGUAGE c STABLE PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'docextract_validate_file';
@@ -341,6 +341,7 @@ DECLARE
     v        pg_catalog.record;
     doc_id   pg_catalog.uuid;
     digest   pg_catalog.bytea;
+    note     pg_catalog.text;
 BEGIN
     -- First: whatever fails below, the statement (with the bytes, if sent as a literal) is not
     -- written to the server log.
@@ -370,6 +371,12 @@ BEGIN
                   HINT = 'Accepted files are PDF, JPEG, PNG, TIFF, BMP and WebP documents whose extension matches their content.';
     END IF;
 
+    -- What validation changed without refusing the file (a directory part removed from the
+    -- name) is said, not done silently.
+    FOREACH note IN ARRAY v.notes LOOP
+        RAISE NOTICE 'file name changed' USING DETAIL = pg_catalog.upper(pg_catalog.left(note, 1))
+                                                        OPERATOR(pg_catalog.||) pg_catalog.substr(note, 2);
+    END LOOP;
     digest := pg_catalog.sha256(content);
     INSERT INTO docextract.documents AS d
            (owner, original_filename, file_size, file_format, mime_type, sha256,
@@ -650,6 +657,20 @@ AS $$
                           docextract.claim_digest(claim_is_current.claim_token))
 $$;
 
+-- The document first, then the job: the order of cancel_job() and DELETE, which lock the
+-- document and then its jobs. A worker API call that locks a job row (heartbeat, complete_job)
+-- takes this key-share lock first, so that a later call in the same transaction cannot deadlock
+-- with them. (Storing a result takes a key-share lock on the document anyway, for its foreign key.)
+CREATE FUNCTION docextract.lock_document_of_job(job_id uuid) RETURNS void
+LANGUAGE sql
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT FROM docextract.documents AS d
+      JOIN docextract.extraction_jobs AS j ON j.document_id OPERATOR(pg_catalog.=) d.id
+     WHERE j.id OPERATOR(pg_catalog.=) lock_document_of_job.job_id
+       FOR KEY SHARE OF d
+$$;
+
 CREATE FUNCTION docextract.heartbeat(job_id uuid, claim_token uuid,
                                      pages_done integer DEFAULT NULL,
                                      pages_total integer DEFAULT NULL)
@@ -660,6 +681,7 @@ AS $$
 DECLARE
     expires pg_catalog.timestamptz;
 BEGIN
+    PERFORM docextract.lock_document_of_job(job_id);
     UPDATE docextract.extraction_jobs AS j
        SET lease_expires_at = pg_catalog.now() OPERATOR(pg_catalog.+)
                               pg_catalog.current_setting('docextract.lease_duration')::interval,
@@ -736,12 +758,7 @@ BEGIN
         RAISE EXCEPTION 'result must be a JSON object'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    -- The document first, then the job: the order of cancel_job() and DELETE, which lock the
-    -- document and then its jobs. (Storing the result takes a key-share lock on the document.)
-    PERFORM FROM docextract.documents AS d
-      JOIN docextract.extraction_jobs AS j ON j.document_id OPERATOR(pg_catalog.=) d.id
-     WHERE j.id OPERATOR(pg_catalog.=) complete_job.job_id
-       FOR KEY SHARE OF d;
+    PERFORM docextract.lock_document_of_job(job_id);
     UPDATE docextract.extraction_jobs AS j
        SET status = 'completed', completed_at = GREATEST(pg_catalog.now(), j.started_at),
            processing_time_seconds = GREATEST(
@@ -1156,6 +1173,7 @@ COMMENT ON FUNCTION docextract.heartbeat(uuid, uuid, integer, integer) IS
     'Worker API: extends the lease of a claimed job and records its page progress; raises if the claim is stale.';
 COMMENT ON FUNCTION docextract.claim_digest(uuid) IS 'SHA-256 of a claim token, as stored in extraction_jobs.claim_digest.';
 COMMENT ON FUNCTION docextract.claim_is_current(uuid, uuid) IS 'Worker API: whether the claim token is still the job''s current one (false once the job was cancelled, reclaimed or finished).';
+COMMENT ON FUNCTION docextract.lock_document_of_job(uuid) IS 'Takes a key-share lock on the document of a job, before the job''s row is locked: the lock order of cancel_job() and DELETE.';
 COMMENT ON FUNCTION docextract.raise_stale_claim(uuid) IS 'Raises the error for a claim token that is no longer the job''s.';
 COMMENT ON FUNCTION docextract.result_method(jsonb) IS 'native, ocr, mixed or none, from the pages of a helper result.';
 COMMENT ON FUNCTION docextract.result_confidence(jsonb) IS 'Mean page confidence (0 to 1) of a helper result: 1 for native text, the OCR confidence otherwise.';
