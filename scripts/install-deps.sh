@@ -8,12 +8,14 @@ packages=(
   build-essential cmake pkg-config
   postgresql-15 postgresql-server-dev-15 postgresql-client-15 libpq-dev
   libmagic-dev libpoppler-cpp-dev libtesseract-dev libleptonica-dev libseccomp-dev
-  nlohmann-json3-dev
-  # extraction data
-  tesseract-ocr tesseract-ocr-eng
+  nlohmann-json3-dev libzxing-dev libcld2-dev
+  # extraction data: OCR languages and orientation/script detection
+  tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd tesseract-ocr-deu tesseract-ocr-fra
+  tesseract-ocr-nld tesseract-ocr-spa tesseract-ocr-ita
   # tests: GoogleTest, the TAP harness, fixture generators, libFuzzer
   googletest libgtest-dev libipc-run-perl
   imagemagick ghostscript groff img2pdf webp libtiff-tools poppler-utils qpdf
+  qrencode zint python3-reportlab fonts-ocr-b fonts-dejavu-core
   clang libclang-rt-14-dev python3
   # benchmarks
   time bc hyperfine gnuplot-nox
