@@ -11,6 +11,7 @@
 
 #include "core/extract/extract.hpp"
 #include "core/extract/ocr.hpp"
+#include "core/extract/words.hpp"
 
 namespace docextract::extract {
 
@@ -29,6 +30,7 @@ struct Context {
     Clock::time_point start = Clock::now();
     double parse_ms = 0, render_ms = 0, ocr_ms = 0;
     int ocr_pages = 0;
+    std::size_t words_left = kMaxWords;  // the document's word budget (words.hpp)
 
     // Warnings are capped so a hostile file cannot flood the output.
     void warn(const std::string &w) {
