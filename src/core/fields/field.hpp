@@ -12,6 +12,10 @@ struct Field {
     std::string value;
     std::vector<std::string> checks;         // checks that passed, e.g. "iban_mod97"
     std::vector<std::string> failed_checks;  // checks that failed
+    // The value differs from what was read: an OCR confusion was corrected (MRZ). Where the field
+    // allows letters and digits, its check digit alone cannot tell a correction from a
+    // coincidence (1 in 10): such a value needs a second confirmation (docs/fields.md).
+    bool corrected = false;
 };
 
 // Field name (FIELDS.md) -> field. A field that was not found is absent.
