@@ -189,6 +189,9 @@ std::vector<unsigned char> shrink(const unsigned char *gray, int width, int heig
     return out;
 }
 
+// Scans of one page at most; only a pass that found something leads to another.
+constexpr int kMaxPasses = 8;
+
 void scan_into(BarcodeScan &scan, const unsigned char *gray, int width, int height, int stride,
                double scale, const BarcodeLimits &limits) {
     const std::int64_t pixels = static_cast<std::int64_t>(width) * height;
@@ -222,17 +225,47 @@ void scan_into(BarcodeScan &scan, const unsigned char *gray, int width, int heig
     hints.setTryRotate(true);
     const int want = std::clamp(limits.max_barcodes + 1, 1, 255);  // one more: "too many" is known
     hints.setMaxNumberOfSymbols(static_cast<std::uint8_t>(want));
-    ZXing::Results results =
-        ZXing::ReadBarcodes(ZXing::ImageView(gray, width, height, ZXing::ImageFormat::Lum, stride), hints);
-    for (const auto &r : results) {
-        if (!r.isValid()) continue;
-        if (static_cast<int>(scan.barcodes.size()) >= limits.max_barcodes) {
-            scan.too_many = true;
-            scan.warnings.push_back("more than " + std::to_string(limits.max_barcodes) +
-                                    " barcodes: the rest are not reported");
-            break;
+    // zxing 1.4.0 finds only some of several codes that share rows or columns (their finder
+    // patterns confuse one another): the codes found are painted white and the page is scanned
+    // again, while new codes turn up. A page without codes costs one pass.
+    std::vector<unsigned char> work;
+    for (int pass = 0; pass < kMaxPasses; ++pass) {
+        ZXing::Results results = ZXing::ReadBarcodes(
+            ZXing::ImageView(gray, width, height, ZXing::ImageFormat::Lum, stride), hints);
+        std::vector<ZXing::Position> found;
+        for (const auto &r : results) {
+            if (!r.isValid()) continue;
+            if (static_cast<int>(scan.barcodes.size()) >= limits.max_barcodes) {
+                scan.too_many = true;
+                scan.warnings.push_back("more than " + std::to_string(limits.max_barcodes) +
+                                        " barcodes: the rest are not reported");
+                return;
+            }
+            scan.barcodes.push_back(describe(r, scale, limits.max_payload));
+            found.push_back(r.position());
         }
-        scan.barcodes.push_back(describe(r, scale, limits.max_payload));
+        if (found.empty() || pass + 1 == kMaxPasses) break;
+        if (work.empty()) {
+            work.resize(static_cast<std::size_t>(width) * height);
+            for (int y = 0; y < height; ++y)
+                std::copy_n(gray + static_cast<std::size_t>(y) * stride, width,
+                            work.data() + static_cast<std::size_t>(y) * width);
+            gray = work.data();
+            stride = width;
+        }
+        for (const auto &pos : found) {
+            int x0 = pos[0].x, y0 = pos[0].y, x1 = x0, y1 = y0;
+            for (const auto &pt : pos) {
+                x0 = std::min(x0, pt.x), y0 = std::min(y0, pt.y);
+                x1 = std::max(x1, pt.x), y1 = std::max(y1, pt.y);
+            }
+            // A margin of a tenth of the size: finder patterns and guard bars are gone too.
+            const int mx = (x1 - x0) / 10 + 2, my = (y1 - y0) / 10 + 2;
+            x0 = std::max(0, x0 - mx), y0 = std::max(0, y0 - my);
+            x1 = std::min(width - 1, x1 + mx), y1 = std::min(height - 1, y1 + my);
+            for (int y = y0; y <= y1; ++y)
+                std::fill_n(work.data() + static_cast<std::size_t>(y) * width + x0, x1 - x0 + 1, 255);
+        }
     }
 }
 
