@@ -7,15 +7,12 @@
 #include <leptonica/allheaders.h>
 
 #include "core/extract/context.hpp"
+#include "core/extract/language.hpp"
+#include "core/extract/pixconv.hpp"
 #include "core/purity.hpp"
 
 namespace docextract::extract {
 namespace {
-
-struct PixDeleter {
-    void operator()(Pix *p) const { pixDestroy(&p); }
-};
-using PixPtr = std::unique_ptr<Pix, PixDeleter>;
 
 bool is_tiff(int f) {
     return f == IFF_TIFF || f == IFF_TIFF_PACKBITS || f == IFF_TIFF_RLE || f == IFF_TIFF_G3 ||
@@ -59,15 +56,6 @@ PixPtr decode(const std::string &declared, const l_uint8 *data, size_t size, int
     return PixPtr(pixReadMemTiff(data, size, frame));
 }
 
-// Tesseract takes 1, 8 or 32 bpp without a colormap; gray is also the smallest copy.
-PixPtr for_ocr(PixPtr pix) {
-    int d = pixGetDepth(pix.get());
-    if ((d == 1 || d == 8) && !pixGetColormap(pix.get())) return pix;
-    PixPtr gray(pixConvertTo8(pix.get(), 0));
-    if (!gray) throw ExtractError("corrupt", "the image could not be converted to gray");
-    return gray;
-}
-
 // Leptonica reads only uncompressed BMP: say so instead of calling an RLE file corrupt.
 void check_bmp_compression(std::string_view bytes) {
     if (bytes.size() < 34) return;  // too short: the header reader reports it
@@ -78,10 +66,32 @@ void check_bmp_compression(std::string_view bytes) {
                                           "store the image as uncompressed BMP or as PNG");
 }
 
-// Resolution stored in the file when plausible, else 300 dpi (scanner default).
+// Resolution stored in the file when plausible, else 0: OCR estimates it from the text height.
 int resolution_of(Pix *pix) {
     int res = pixGetXRes(pix);
-    return res >= 70 && res <= 2400 ? res : 300;
+    return res >= 70 && res <= 2400 ? res : 0;
+}
+
+double round2(double v) { return std::round(v * 100) / 100; }
+
+// The OCR result of one page into its JSON object (docs/extract-json.md).
+void put_ocr(nlohmann::json &page, Ocr::Page &r, int tag_dpi, Context &ctx) {
+    page["text"] = r.text;
+    page["ocr_confidence"] = round2(r.confidence);
+    page["width"] = r.width;
+    page["height"] = r.height;
+    page["unit"] = "px";
+    page["rotation"] = r.rotation;
+    page["skew"] = round2(r.skew);
+    page["resolution"] = {{"dpi", r.resolution},
+                          {"source", tag_dpi > 0 ? "tag" : r.resolution_estimated ? "estimated" : "assumed"}};
+    page["language"] = to_json(r.language);
+    page["ocr_language"] = r.ocr_language;
+    put_words(page, r.words, r.lines, ctx);
+    if (r.words.empty()) {
+        page["empty"] = true;
+        ctx.warn("page " + std::to_string(page.value("page", 0)) + ": OCR found no text");
+    }
 }
 
 }  // namespace
@@ -102,7 +112,7 @@ Extracted extract_image(std::string_view bytes, Context &ctx) {
     ex.metadata = {{"content_type", mime_of(declared)}, {"width", w}, {"height", h},
                    {"bits_per_pixel", bps * spp}};
     const bool tiff = is_tiff(format);
-    int frames = 0;
+    int frames = 0, ocr_done = 0, with_text = 0;
     for (int frame = 0; frame < ctx.opt.max_pages; ++frame) {
         if (tiff && frame > 0) {
             // Next frame's header; failure means there is none (or a broken IFD chain).
@@ -130,14 +140,15 @@ Extracted extract_image(std::string_view bytes, Context &ctx) {
                                {"height", pixGetHeight(pix.get())}};
         ctx.parse_ms += ms_since(t0);
         if (ctx.may_ocr()) {
-            PixPtr gray = for_ocr(std::move(pix));
             t0 = Clock::now();
-            auto result = ctx.ocr.recognize(gray.get(), dpi, ctx.remaining_ms());
+            auto result = ctx.ocr.recognize(pix.get(), dpi, ctx.remaining_ms());
+            pix.reset();
             ctx.ocr_ms += ms_since(t0);
             ++ctx.ocr_pages;
             if (result.deadline_hit) ctx.limit("time_budget");
-            page["text"] = result.text;
-            page["ocr_confidence"] = std::round(result.confidence * 100) / 100;
+            put_ocr(page, result, dpi, ctx);
+            ++ocr_done;
+            if (!result.words.empty()) ++with_text;
         }
         t0 = Clock::now();
         ex.pages.push_back(std::move(page));
@@ -155,6 +166,18 @@ Extracted extract_image(std::string_view bytes, Context &ctx) {
     ctx.parse_ms += ms_since(t0);
     ex.metadata["frames"] = frames;
     ex.metadata["pages"] = frames;
+    // The document as a whole: its language, and whether OCR found nothing on any page.
+    std::string all;
+    for (const auto &p : ex.pages) {
+        if (all.size() > 64 * 1024) break;
+        all += p["text"].get<std::string>();
+        all += '\n';
+    }
+    ex.metadata["language"] = to_json(detect_language(all));
+    ex.metadata["empty"] = ocr_done > 0 && with_text == 0;
+    if (ocr_done > 0 && with_text == 0)
+        ctx.warn(ocr_done == 1 ? "the image contains no text that OCR could read"
+                               : "no page of the image contains text that OCR could read");
     return ex;
 }
 
