@@ -1,9 +1,12 @@
-// PDF through poppler-cpp, from memory: metadata, native text per page, and OCR of the pages that
-// carry (almost) no text — the scanned-PDF case.
+// PDF through poppler-cpp, from memory: metadata and attachments, native words and text per page,
+// and OCR of the pages where it can add something — the scanned-PDF case — at the resolution of the
+// page's own image.
 #include <climits>
 #include <cmath>
 #include <ctime>
 #include <memory>
+#include <optional>
+#include <vector>
 
 #include <poppler/cpp/poppler-document.h>
 #include <poppler/cpp/poppler-global.h>
@@ -11,6 +14,10 @@
 #include <poppler/cpp/poppler-page.h>
 
 #include "core/extract/context.hpp"
+#include "core/extract/pdf_embedded.hpp"
+#include "core/extract/pdf_layout.hpp"
+#include "core/extract/pdf_metadata.hpp"
+#include "core/extract/pdf_raw.hpp"
 #include "core/extract/text.hpp"
 #include "core/purity.hpp"
 
@@ -29,51 +36,96 @@ struct PopplerErrorsTo {
     }
 };
 
-std::string utf8(const poppler::ustring &s) {
-    auto bytes = s.to_utf8();
-    return sanitize_utf8(std::string_view(bytes.data(), bytes.size()));
+// Scanned pages render at their image's own resolution, within these bounds: below 150 dpi
+// tesseract reads poorly, above 400 dpi it only gets slower.
+constexpr double kMinImageDpi = 150, kMaxImageDpi = 400;
+
+// What one page's images say: whether one of them spans the page (its aspect ratio is the page's,
+// either way round, within 10 %) and, if so, its effective resolution. The drawn size is not known
+// without the content stream; an image that spans the page is taken as drawn over the page, which
+// is how scanners and img2pdf place it, so pixels / (page size in points / 72) is its resolution.
+struct PageImages {
+    bool covering = false;
+    double dpi = 0;  // of the finest covering image
+};
+
+PageImages judge_images(const std::vector<RawImage> &images, double w_pt, double h_pt) {
+    PageImages r;
+    if (!(w_pt > 0) || !(h_pt > 0)) return r;
+    const double page_aspect = w_pt / h_pt;
+    for (const RawImage &img : images) {
+        const double aspect = static_cast<double>(img.width) / static_cast<double>(img.height);
+        double dpi = 0;
+        if (std::fabs(aspect / page_aspect - 1) <= 0.10)
+            dpi = std::max(img.width / (w_pt / 72), img.height / (h_pt / 72));
+        else if (std::fabs(aspect * page_aspect - 1) <= 0.10)  // drawn turned by a quarter
+            dpi = std::max(img.width / (h_pt / 72), img.height / (w_pt / 72));
+        // A thumbnail-sized image with the page's shape is no scan.
+        if (dpi < 40) continue;
+        r.covering = true;
+        r.dpi = std::max(r.dpi, dpi);
+    }
+    return r;
 }
 
-void put_string(nlohmann::json &meta, const char *key, const poppler::ustring &value) {
-    std::string v = utf8(value);
-    if (!v.empty()) meta[key] = v;
+// The images of every page, from the page tree when the raw reader can walk it; otherwise a
+// fallback over all the file's images: as many images as pages means one per page in file order
+// (scanners, img2pdf), else every page gets them all (coverage is then an over-estimate).
+class ImageIndex {
+public:
+    ImageIndex(std::string_view bytes, int pages, int total) : raw_(bytes), pages_(pages), total_(total) {}
+    const RawPdf &raw() const { return raw_; }
+    const std::vector<RawImage> &of_page(int i) {
+        load();
+        if (per_page_) return (*per_page_)[static_cast<std::size_t>(i)];
+        if (all_.size() == static_cast<std::size_t>(total_)) {
+            one_.assign(1, all_[static_cast<std::size_t>(i)]);
+            return one_;
+        }
+        return all_;
+    }
+    bool from_page_tree() {
+        load();
+        return per_page_.has_value();
+    }
+
+private:
+    void load() {
+        if (loaded_) return;
+        loaded_ = true;
+        per_page_ = raw_.page_images(pages_, total_);
+        if (!per_page_) all_ = raw_.all_images();
+    }
+    RawPdf raw_;
+    int pages_, total_;
+    bool loaded_ = false;
+    std::optional<std::vector<std::vector<RawImage>>> per_page_;
+    std::vector<RawImage> all_, one_;
+};
+
+// Whether a tiny render of the page shows anything at all (text drawn as outlines, vector
+// figures): a page without text layer and without images is OCR'd only if it does.
+bool has_ink(const poppler::page &page, double w_pt, double h_pt, Context &ctx) {
+    constexpr double kDpi = 12;
+    if ((w_pt / 72 * kDpi) * (h_pt / 72 * kDpi) > 4e6) return true;  // huge page: do not guess
+    auto t0 = Clock::now();
+    poppler::page_renderer renderer;
+    renderer.set_image_format(poppler::image::format_gray8);
+    poppler::image img = renderer.render_page(&page, kDpi, kDpi);
+    ctx.render_ms += ms_since(t0);
+    if (!img.is_valid()) return true;
+    const auto *data = reinterpret_cast<const unsigned char *>(img.const_data());
+    for (int y = 0; y < img.height(); ++y)
+        for (int x = 0; x < img.width(); ++x)
+            if (data[static_cast<std::size_t>(y) * img.bytes_per_row() + x] < 224) return true;
+    return false;
 }
 
-void put_date(nlohmann::json &meta, const char *key, time_t t) {
-    if (t <= 0) return;  // poppler returns (time_t)-1 when the date is absent or unparsable
-    std::tm tm{};
-    if (!gmtime_r(&t, &tm)) return;
-    char buf[32];
-    if (strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm)) meta[key] = buf;
-}
-
-nlohmann::json pdf_metadata(const poppler::document &doc, int pages) {
-    nlohmann::json meta = nlohmann::json::object();
-    meta["content_type"] = "application/pdf";
-    meta["pages"] = pages;
-    put_string(meta, "title", doc.get_title());
-    put_string(meta, "author", doc.get_author());
-    put_string(meta, "subject", doc.get_subject());
-    put_string(meta, "keywords", doc.get_keywords());
-    put_string(meta, "creator", doc.get_creator());
-    put_string(meta, "producer", doc.get_producer());
-    put_date(meta, "created", doc.get_creation_date_t());
-    put_date(meta, "modified", doc.get_modification_date_t());
-    int major = 0, minor = 0;
-    doc.get_pdf_version(&major, &minor);
-    meta["pdf_version"] = std::to_string(major) + "." + std::to_string(minor);
-    meta["encrypted"] = doc.is_encrypted();
-    meta["linearized"] = doc.is_linearized();
-    meta["has_embedded_files"] = doc.has_embedded_files();
-    return meta;
-}
-
-// Renders the page in gray at up to opt.dpi, lowered so that the bitmap stays within max_pixels,
-// and OCRs it. Returns false (with a warning) when the page cannot be rendered usefully.
-bool ocr_page(const poppler::page &page, double width_pt, double height_pt, Context &ctx,
+// Renders the page in gray at dpi, lowered so that the bitmap stays within max_pixels, and OCRs
+// it. Returns false (with a warning) when the page cannot be rendered usefully.
+bool ocr_page(const poppler::page &page, double width_pt, double height_pt, double dpi, Context &ctx,
               nlohmann::json &out) {
     const double area_in2 = (width_pt / 72.0) * (height_pt / 72.0);
-    double dpi = ctx.opt.dpi;
     if (area_in2 > 0 && area_in2 * dpi * dpi > static_cast<double>(ctx.opt.max_pixels)) {
         dpi = std::floor(std::sqrt(static_cast<double>(ctx.opt.max_pixels) / area_in2));
         ctx.limit("max_pixels");
@@ -104,7 +156,44 @@ bool ocr_page(const poppler::page &page, double width_pt, double height_pt, Cont
     out["method"] = "ocr";
     out["ocr_confidence"] = std::round(result.confidence * 100) / 100;
     out["ocr_dpi"] = static_cast<int>(dpi);
+    // OCR words in points, like native ones, when the page was read as displayed (no quarter
+    // turn; a small skew leaves boxes within a few points). Otherwise the native words stay.
+    if (result.rotation == 0 && !result.words.empty()) {
+        scale_words(result.words, 72.0 / dpi);
+        put_words(out, result.words, result.lines, ctx);
+        out["words_source"] = "ocr";
+    }
+    if (result.rotation != 0) out["ocr_rotation"] = result.rotation;
     return true;
+}
+
+int rotation_degrees(poppler::page::orientation_enum o) {
+    switch (o) {
+    case poppler::page::landscape: return 90;
+    case poppler::page::upside_down: return 180;
+    case poppler::page::seascape: return 270;
+    default: return 0;
+    }
+}
+
+NativeLayout native_words(const poppler::page &page) {
+    std::vector<NativeBox> boxes;
+    std::vector<poppler::text_box> list = page.text_list();
+    boxes.reserve(list.size());
+    for (const poppler::text_box &tb : list) {
+        NativeBox b;
+        auto bytes = tb.text().to_utf8();
+        b.text = sanitize_utf8(std::string_view(bytes.data(), bytes.size()));
+        const poppler::rectf r = tb.bbox();
+        b.x0 = r.left();
+        b.y0 = r.top();
+        b.x1 = r.right();
+        b.y1 = r.bottom();
+        b.space_after = tb.has_space_after();
+        b.rotation = tb.rotation();
+        boxes.push_back(std::move(b));
+    }
+    return layout_native(boxes);
 }
 
 }  // namespace
@@ -128,9 +217,13 @@ Extracted extract_pdf(std::string_view bytes, Context &ctx) {
                                                      std::to_string(ctx.opt.max_pages));
         ctx.limit("max_pages");
     }
-    Extracted ex;
-    ex.metadata = pdf_metadata(*doc, total);
     const int count = std::min(total, ctx.opt.max_pages);
+    ImageIndex images(bytes, count, total);
+    Extracted ex;
+    ex.metadata = pdf_metadata(*doc, total, images.raw());
+    Embedded embedded = pdf_embedded_files(*doc, ctx);
+    if (!embedded.attachments.empty()) ex.metadata["attachments"] = std::move(embedded.attachments);
+    if (!embedded.invoice_xml.is_null()) ex.metadata["invoice_xml"] = std::move(embedded.invoice_xml);
     for (int i = 0; i < count; ++i) {
         nlohmann::json out = {{"page", i + 1}, {"method", "native"}, {"ocr_confidence", nullptr}};
         std::unique_ptr<poppler::page> page(doc->create_page(i));
@@ -143,21 +236,44 @@ Extracted extract_pdf(std::string_view bytes, Context &ctx) {
         poppler::rectf box = page->page_rect(poppler::media_box);
         out["width"] = std::round(box.width() * 100) / 100;
         out["height"] = std::round(box.height() * 100) / 100;
-        // Reading order, as pdftotext without -layout or -raw.
-        auto raw = page->text(poppler::rectf(), poppler::page::non_raw_non_physical_layout).to_utf8();
-        std::string text = sanitize_utf8(std::string_view(raw.data(), raw.size()));
+        out["rotation"] = rotation_degrees(page->orientation());
+        out["unit"] = "pt";
+        // One text pass: the words in poppler's reading order, grouped into lines, make the text.
+        NativeLayout layout = native_words(*page);
+        std::string text = std::move(layout.text);
         trim_right(text);
         out["text"] = text;
+        put_words(out, layout.words, layout.lines, ctx);
         ctx.parse_ms += ms_since(t0);
-        if (visible_chars(text) < static_cast<std::size_t>(ctx.opt.min_native_chars) && ctx.may_ocr()) {
-            nlohmann::json native_text = out["text"];
-            // Keep the native text when OCR finds less (e.g. a short page that really is short).
-            if (ocr_page(*page, box.width(), box.height(), ctx, out) &&
-                visible_chars(out["text"].get_ref<const std::string &>()) <= visible_chars(text)) {
-                out["text"] = native_text;
-                out["method"] = "native";
-                out["ocr_confidence"] = nullptr;
-                out.erase("ocr_dpi");
+
+        // Native text first: OCR only where it can add something.
+        const std::size_t chars = visible_chars(text);
+        const char *reason = nullptr;
+        PageImages pi;
+        if (chars < static_cast<std::size_t>(ctx.opt.min_native_chars)) {
+            pi = judge_images(images.of_page(i), box.width(), box.height());
+            if (chars == 0 && (pi.covering || !images.of_page(i).empty() ||
+                               has_ink(*page, box.width(), box.height(), ctx)))
+                reason = "no_text";
+            else if (chars > 0 && pi.covering)
+                reason = "image_covered";
+        }
+        if (reason != nullptr && ctx.may_ocr()) {
+            const bool from_image = pi.dpi > 0;
+            const double dpi = from_image ? std::clamp(std::round(pi.dpi), kMinImageDpi, kMaxImageDpi)
+                                          : static_cast<double>(ctx.opt.dpi);
+            nlohmann::json native = out;
+            if (ocr_page(*page, box.width(), box.height(), dpi, ctx, out)) {
+                out["ocr_reason"] = reason;
+                out["resolution_source"] = from_image ? "image" : "default";
+                if (from_image) out["image_dpi"] = std::round(pi.dpi);
+                // The OCR text replaces a nearly empty text layer; the native words stay (they are
+                // exact where they exist). An OCR that finds less than the layer keeps the layer's text.
+                if (visible_chars(out["text"].get_ref<const std::string &>()) < chars) {
+                    out["ocr_text"] = out["text"];
+                    out["text"] = native["text"];
+                    out["method"] = "native";
+                }
             }
         }
         t0 = Clock::now();

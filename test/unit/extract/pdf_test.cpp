@@ -1,0 +1,178 @@
+// The PDF side of the document model through the real helper, on documents make_pdf_fixtures.sh
+// generates: word boxes and lines, rotated pages, OCR only where it adds something, scans read at
+// their own resolution, attachments and invoice XML, hostile attachments, Info strings.
+#include <algorithm>
+#include <cmath>
+
+#include "support.hpp"
+
+using docextract::core::RunOutcome;
+using docextract::test::parse;
+using docextract::test::run_fixture;
+
+namespace {
+
+class Pdf : public docextract::test::NoLeaks {
+protected:
+    nlohmann::json ok(const std::string &file, std::vector<std::string> args = {}) {
+        auto r = run_fixture(file, std::move(args), "", 60000);
+        EXPECT_EQ(r.outcome, RunOutcome::ok) << file << ": " << r.error_message << r.stderr_tail;
+        return r.outcome == RunOutcome::ok ? parse(r) : nlohmann::json::object();
+    }
+};
+
+// words[i] is [text, x0, y0, x1, y1, conf].
+void expect_word(const nlohmann::json &w, const std::string &text, double x0, double y0, double x1, double y1) {
+    constexpr double tol = 0.6;
+    ASSERT_TRUE(w.is_array() && w.size() == 6u) << w.dump();
+    EXPECT_EQ(w[0], text);
+    EXPECT_NEAR(w[1].get<double>(), x0, tol) << text;
+    EXPECT_NEAR(w[2].get<double>(), y0, tol) << text;
+    EXPECT_NEAR(w[3].get<double>(), x1, tol) << text;
+    EXPECT_NEAR(w[4].get<double>(), y1, tol) << text;
+    EXPECT_TRUE(w[5].is_null()) << "native words have no confidence";
+}
+
+TEST_F(Pdf, NativeWordsHaveBoxesInPointsFromTheTopLeft) {
+    auto j = ok("words.pdf");
+    const auto &p = j["pages"][0];
+    EXPECT_EQ(p["unit"], "pt");
+    EXPECT_EQ(p["rotation"], 0);
+    EXPECT_EQ(p["method"], "native");
+    const auto &w = p["words"];
+    ASSERT_EQ(w.size(), 9u) << w.dump();
+    // Helvetica 20 pt drawn at baseline y = 700 of an 800 pt page: 100 pt from the top.
+    expect_word(w[0], "Hello", 100, 85.64, 145.56, 104.14);
+    expect_word(w[1], "world", 151.12, 85.64, 198.9, 104.14);
+    expect_word(w[2], "Second", 300, 385.64, 367.82, 404.14);
+    expect_word(w[3], "line", 373.38, 385.64, 404.5, 404.14);
+    expect_word(w[4], "here", 410.06, 385.64, 450.08, 404.14);
+    EXPECT_EQ(p["lines"][0], nlohmann::json::array({0, 2}));
+    EXPECT_EQ(p["lines"][1], nlohmann::json::array({2, 3}));
+    EXPECT_EQ(p["text"].get<std::string>().substr(0, 29), "Hello world\n\nSecond line here");
+    EXPECT_EQ(j["timings_ms"]["ocr_pages"], 0);
+}
+
+TEST_F(Pdf, RotatedPageBoxesAreInTheDisplayedPage) {
+    auto j = ok("words-rot90.pdf");
+    const auto &p = j["pages"][0];
+    EXPECT_EQ(p["rotation"], 90);
+    EXPECT_EQ(p["width"], 600.0);   // the MediaBox, as stored
+    EXPECT_EQ(p["height"], 800.0);
+    // Turned a quarter clockwise: the displayed page is 800 x 600, x' = 800 - y, y' = x.
+    auto find = [&](const std::string &text) {
+        for (const auto &w : p["words"])
+            if (w[0] == text) return w;
+        return nlohmann::json();
+    };
+    expect_word(find("Hello"), "Hello", 695.86, 100, 714.36, 145.56);
+    expect_word(find("Second"), "Second", 395.86, 300, 414.36, 367.82);
+    EXPECT_NE(p["text"].get<std::string>().find("Hello world"), std::string::npos) << p["text"];
+    EXPECT_NE(p["text"].get<std::string>().find("Second line here"), std::string::npos) << p["text"];
+}
+
+TEST_F(Pdf, ExistingTextFixtureKeepsItsText) {
+    auto j = ok("text.pdf");  // from make_fixtures.sh (groff)
+    EXPECT_EQ(j["text"], "The quick brown fox jumps over the lazy dog while docextract reads the native text layer.");
+    EXPECT_EQ(j["pages"][0]["words"].size(), 16u);
+    EXPECT_EQ(j["timings_ms"]["ocr_pages"], 0);
+}
+
+TEST_F(Pdf, TitleOnlyPageIsNotOcrd) {
+    auto j = ok("title.pdf");
+    EXPECT_EQ(j["text"], "Annual Report 2023");
+    EXPECT_EQ(j["pages"][0]["method"], "native");
+    EXPECT_FALSE(j["pages"][0].contains("ocr_dpi"));
+    EXPECT_EQ(j["timings_ms"]["ocr_pages"], 0);
+    EXPECT_EQ(j["timings_ms"]["render"], 0.0);
+}
+
+TEST_F(Pdf, ScanUnderAShortTextLayerIsOcrd) {
+    auto j = ok("stamped-scan.pdf");
+    const auto &p = j["pages"][0];
+    EXPECT_EQ(p["method"], "ocr");
+    EXPECT_EQ(p["ocr_reason"], "image_covered");
+    EXPECT_EQ(p["ocr_dpi"], 300);
+    EXPECT_NE(p["text"].get<std::string>().find("RESOLUTION TEST 300"), std::string::npos) << p["text"];
+    // The OCR words replace the stamp's, in points: 36 pt text centred on a 595 x 216 pt page.
+    EXPECT_EQ(p["words_source"], "ocr");
+    ASSERT_EQ(p["words"].size(), 3u) << p["words"];
+    EXPECT_EQ(p["words"][0][0], "RESOLUTION");
+    EXPECT_NEAR(p["words"][0][2].get<double>(), 99, 6);
+    EXPECT_NEAR(p["words"][2][3].get<double>(), 430, 10);
+    EXPECT_GT(p["words"][0][5].get<double>(), 0.5);
+    EXPECT_EQ(j["timings_ms"]["ocr_pages"], 1);
+}
+
+TEST_F(Pdf, ScansAreRenderedAtTheirOwnResolution) {
+    auto j = ok("scans.pdf");
+    ASSERT_EQ(j["pages"].size(), 3u);
+    const int dpis[] = {150, 200, 300};
+    for (int i = 0; i < 3; ++i) {
+        const auto &p = j["pages"][i];
+        EXPECT_EQ(p["method"], "ocr");
+        EXPECT_EQ(p["ocr_reason"], "no_text");
+        EXPECT_EQ(p["resolution_source"], "image");
+        EXPECT_EQ(p["ocr_dpi"], dpis[i]);
+        EXPECT_NEAR(p["image_dpi"].get<double>(), dpis[i], 1);
+        EXPECT_EQ(p["text"], "RESOLUTION TEST " + std::to_string(dpis[i]));
+    }
+    EXPECT_EQ(j["timings_ms"]["ocr_pages"], 3);
+}
+
+TEST_F(Pdf, ScannedPdfStillOcrdAtItsResolution) {
+    auto j = ok("scanned.pdf");  // make_fixtures.sh: img2pdf of a 300-dpi PNG
+    EXPECT_EQ(j["pages"][0]["ocr_dpi"], 300);
+    EXPECT_EQ(j["pages"][0]["resolution_source"], "image");
+}
+
+TEST_F(Pdf, FacturXAttachmentIsReadAndAttachmentsListed) {
+    auto j = ok("facturx.pdf");
+    const auto &m = j["metadata"];
+    EXPECT_EQ(m["has_embedded_files"], true);
+    ASSERT_EQ(m["attachments"].size(), 2u) << m.dump();
+    EXPECT_EQ(m["attachments"][0], nlohmann::json({{"name", "factur-x.xml"}, {"mime", "text/xml"}, {"size", 320}}));
+    EXPECT_EQ(m["attachments"][1], nlohmann::json({{"name", "notes.txt"}, {"mime", "text/plain"}, {"size", 11}}));
+    const auto &x = m["invoice_xml"];
+    EXPECT_EQ(x["name"], "factur-x.xml");
+    EXPECT_EQ(x["mime"], "text/xml");
+    EXPECT_EQ(x["size"], 320);
+    EXPECT_EQ(x["xml"], docextract::test::read_file(docextract::test::fixture_path("factur-x.xml")));
+    EXPECT_TRUE(j["warnings"].empty()) << j["warnings"];
+}
+
+TEST_F(Pdf, InvoiceXmlFoundByItsRootElement) {
+    auto j = ok("ubl.pdf");
+    EXPECT_EQ(j["metadata"]["attachments"].size(), 2u);
+    EXPECT_EQ(j["metadata"]["invoice_xml"]["name"], "ubl-invoice-17.xml");  // not data.xml
+}
+
+TEST_F(Pdf, TenThousandAttachmentsAreBounded) {
+    auto j = ok("many-attachments.pdf");
+    EXPECT_EQ(j["metadata"]["attachments"].size(), 1000u);
+    EXPECT_NE(std::find(j["limits_hit"].begin(), j["limits_hit"].end(), "max_attachments"), j["limits_hit"].end());
+    EXPECT_EQ(j["text"], "Metadata fixture");
+}
+
+TEST_F(Pdf, GigabyteAttachmentIsAWarning) {
+    auto j = ok("huge-attachment.pdf");
+    EXPECT_FALSE(j["metadata"].contains("invoice_xml"));
+    EXPECT_EQ(j["metadata"]["attachments"][0]["size"], 1073741824);
+    EXPECT_EQ(j["limits_hit"], nlohmann::json::array({"max_attachment_bytes"}));
+    auto lying = ok("lying-attachment.pdf");  // declares 1000 bytes, inflates to 64 MB
+    EXPECT_FALSE(lying["metadata"].contains("invoice_xml"));
+    EXPECT_EQ(lying["limits_hit"], nlohmann::json::array({"max_attachment_bytes"}));
+}
+
+TEST_F(Pdf, InfoStringsAndDatesAsPdfinfoReadsThem) {
+    auto j = ok("pdfdoc-meta.pdf");
+    const auto &m = j["metadata"];
+    EXPECT_EQ(m["producer"], "Acme\u2122 PDF Writer \u2022 5\u20ac");   // PDFDocEncoding
+    EXPECT_EQ(m["title"], "Rapport\u00a0: \u00e9t\u00e9");               // UTF-16: the no-break space stays
+    EXPECT_EQ(m["author"], "Ren\u00e9 (R) M\u00fcller");                 // octal escapes
+    // pdfinfo: "Z07'46'" counts like "+07'46'": 07:46:54 - 07:46 = 00:00:54 UTC.
+    EXPECT_EQ(m["created"], "2023-04-10T00:00:54Z");
+    EXPECT_EQ(m["modified"], "2023-04-10T10:16:54Z");                    // -02'30'
+}
+
+}  // namespace
