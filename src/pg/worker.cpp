@@ -161,13 +161,14 @@ void docextract_worker_main(Datum main_arg) {
 
     if (!register_worker()) proc_exit(0);
     before_shmem_exit(on_worker_exit, 0);
-    if (!become_worker_role()) {
-        // Logged; the launcher looks again in a minute, not at once.
+
+    // Only a catalog lookup runs before the worker has become docextract_worker.
+    if (!extension_present()) {
         set_state(DbState::no_extension);
         proc_exit(0);
     }
-
-    if (!extension_present()) {
+    if (!become_worker_role()) {
+        // Logged; the launcher looks again in a minute, not at once.
         set_state(DbState::no_extension);
         proc_exit(0);
     }

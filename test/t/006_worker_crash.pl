@@ -131,7 +131,8 @@ is(stats_reach('3 2 0 0 0 0'), '3 2 0 0 0 0',
 	'worker_stats: three claims (one released), two completions, no failure or reclaim');
 
 #### Immediate shutdown with jobs in flight
-set_helper($helper, delay => 2);
+# Long enough that no job can finish before the stop, however slow the machine.
+set_helper($helper, delay => 20);
 my @jobs = map { upload("immediate-$_") } 1 .. 6;
 ok( $node->poll_query_until('postgres',
 		"SELECT count(*) = 2 FROM docextract.extraction_jobs WHERE status = 'processing'"),

@@ -28,7 +28,7 @@ struct Context {
     nlohmann::json warnings = nlohmann::json::array();
     nlohmann::json limits_hit = nlohmann::json::array();
     Clock::time_point start = Clock::now();
-    double parse_ms = 0, render_ms = 0, ocr_ms = 0;
+    double parse_ms = 0, render_ms = 0, ocr_ms = 0, barcode_ms = 0;
     int ocr_pages = 0;
     std::size_t words_left = kMaxWords;  // the document's word budget (words.hpp)
 

@@ -45,6 +45,7 @@ nlohmann::json extract_document(std::string_view bytes, const Options &options, 
     out["timings_ms"] = {{"parse", round_ms(ctx.parse_ms)},
                          {"render", round_ms(ctx.render_ms)},
                          {"ocr", round_ms(ctx.ocr_ms)},
+                         {"barcodes", round_ms(ctx.barcode_ms)},
                          {"ocr_pages", ctx.ocr_pages}};
     return out;
 }

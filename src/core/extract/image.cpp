@@ -6,6 +6,7 @@
 
 #include <leptonica/allheaders.h>
 
+#include "core/extract/barcode.hpp"
 #include "core/extract/context.hpp"
 #include "core/extract/language.hpp"
 #include "core/extract/pixconv.hpp"
@@ -139,6 +140,8 @@ Extracted extract_image(std::string_view bytes, Context &ctx) {
                                {"ocr_confidence", nullptr}, {"width", pixGetWidth(pix.get())},
                                {"height", pixGetHeight(pix.get())}};
         ctx.parse_ms += ms_since(t0);
+        // Barcodes are read from the image as stored: their boxes are in the file's pixels.
+        if (PixPtr gray = to_gray8(pix.get())) ctx.barcode_ms += put_barcodes(page, gray.get(), 1.0, ctx);
         if (ctx.may_ocr()) {
             t0 = Clock::now();
             auto result = ctx.ocr.recognize(pix.get(), dpi, ctx.remaining_ms());
