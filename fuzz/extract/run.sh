@@ -15,8 +15,8 @@ newest=$(ls -t "$here"/*.cpp "$src"/core/extract/*.cpp "$src"/core/extract/*.hpp
 if [ ! -x "$bin" ] || [ "$newest" -nt "$bin" ]; then
   # shellcheck disable=SC2046
   clang++ -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-    -I"$src" "$here/fuzz_extract.cpp" "$src"/core/extract/{extract,image,ocr,pdf,text}.cpp \
-    $(pkg-config --cflags --libs poppler-cpp tesseract lept) -o "$bin"
+    -I"$src" "$here/fuzz_extract.cpp" "$src"/core/extract/*.cpp \
+    $(pkg-config --cflags --libs poppler-cpp tesseract lept zxing) -lcld2 -ldl -o "$bin"
 fi
 corpus=$out/corpus
 mkdir -p "$corpus" "$out/artifacts"

@@ -21,7 +21,7 @@ namespace {
 
 // Written from the SIGXCPU handler: only async-signal-safe calls.
 const char kCpuTimeoutJson[] =
-    "{\"schema\":\"docextract-extract/1\",\"error\":{\"code\":\"timeout\","
+    "{\"schema\":\"docextract-extract/2\",\"error\":{\"code\":\"timeout\","
     "\"message\":\"CPU time limit exceeded\"}}\n";
 
 void on_cpu_limit(int) {

@@ -16,7 +16,7 @@ namespace {
 
 // Stdout is the result channel: say what happened in the same JSON envelope.
 int report(const char *code, const char *what) {
-    std::printf("{\"schema\":\"docextract-extract/1\",\"error\":{\"code\":\"%s\",\"message\":\"%s: %s\"}}\n",
+    std::printf("{\"schema\":\"docextract-extract/2\",\"error\":{\"code\":\"%s\",\"message\":\"%s: %s\"}}\n",
                 code, what, std::strerror(errno));
     std::fflush(stdout);
     return 3;
@@ -26,7 +26,7 @@ int report(const char *code, const char *what) {
 int breached(const std::string &what) {
     std::string clean;
     for (char c : what) clean += (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) ? '_' : c;
-    std::printf("{\"schema\":\"docextract-extract/1\",\"error\":{\"code\":\"sandbox_breached\",\"message\":\"%s\"}}\n",
+    std::printf("{\"schema\":\"docextract-extract/2\",\"error\":{\"code\":\"sandbox_breached\",\"message\":\"%s\"}}\n",
                 clean.c_str());
     std::fflush(stdout);
     return 3;

@@ -60,7 +60,7 @@ for my $d (@docs) {
 	is( $node->safe_psql('postgres', qq{
 			SELECT x.document_id = j.document_id
 			       AND x.overall_confidence BETWEEN 0.5 AND 1
-			       AND x.data->>'schema' = 'docextract-extract/1'
+			       AND x.data->>'schema' = 'docextract-extract/2'
 			       AND NOT x.data ? 'text'
 			       AND jsonb_array_length(x.data->'pages') >= 1
 			       AND j.completed_at >= j.started_at AND j.processing_time_seconds > 0

@@ -11,7 +11,7 @@
 
 namespace docextract::extract {
 
-inline constexpr const char *kSchema = "docextract-extract/1";
+inline constexpr const char *kSchema = "docextract-extract/2";
 
 struct Options {
     std::string format;                       // pdf, jpg, jpeg, png, tiff, tif, bmp, webp

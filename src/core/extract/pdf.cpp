@@ -1,6 +1,7 @@
 // PDF through poppler-cpp, from memory: metadata and attachments, native words and text per page,
 // and OCR of the pages where it can add something — the scanned-PDF case — at the resolution of the
 // page's own image.
+#include <algorithm>
 #include <climits>
 #include <cmath>
 #include <ctime>
@@ -13,6 +14,7 @@
 #include <poppler/cpp/poppler-page-renderer.h>
 #include <poppler/cpp/poppler-page.h>
 
+#include "core/extract/barcode.hpp"
 #include "core/extract/context.hpp"
 #include "core/extract/pdf_embedded.hpp"
 #include "core/extract/pdf_layout.hpp"
@@ -145,6 +147,9 @@ bool ocr_page(const poppler::page &page, double width_pt, double height_pt, doub
         ctx.warn("page " + std::to_string(out["page"].get<int>()) + " could not be rendered");
         return false;
     }
+    // The OCR render serves the barcode scan too.
+    ctx.barcode_ms += put_barcodes(out, reinterpret_cast<const unsigned char *>(img.const_data()),
+                                   img.width(), img.height(), img.bytes_per_row(), 72.0 / dpi, ctx);
     t0 = Clock::now();
     auto result = ctx.ocr.recognize_gray(reinterpret_cast<const unsigned char *>(img.const_data()),
                                          img.width(), img.height(), img.bytes_per_row(),
@@ -165,6 +170,62 @@ bool ocr_page(const poppler::page &page, double width_pt, double height_pt, doub
     }
     if (result.rotation != 0) out["ocr_rotation"] = result.rotation;
     return true;
+}
+
+// Whether the page shows ink outside its words (an image, a drawing, a barcode drawn as vector
+// rectangles), judged on a 12 dpi render: only such pages pay for the barcode scan's render.
+bool has_ink_outside_words(const poppler::page &page, const std::vector<Word> &words,
+                           double w_pt, double h_pt, Context &ctx) {
+    constexpr double kDpi = 12, kScale = kDpi / 72;
+    constexpr int kMinInk = 12;  // a 2 cm code is about 90 pixels here, half of them dark
+    if ((w_pt * kScale) * (h_pt * kScale) > 4e6) return true;
+    auto t0 = Clock::now();
+    poppler::page_renderer renderer;
+    renderer.set_image_format(poppler::image::format_gray8);
+    poppler::image img = renderer.render_page(&page, kDpi, kDpi);
+    ctx.render_ms += ms_since(t0);
+    if (!img.is_valid() || img.width() <= 0 || img.height() <= 0) return true;
+    const int w = img.width(), h = img.height();
+    std::vector<unsigned char> text(static_cast<std::size_t>(w) * h, 0);
+    for (const Word &word : words) {  // each word's box, one pixel wider all round
+        const int x0 = std::max(0, static_cast<int>(word.x0 * kScale) - 1);
+        const int y0 = std::max(0, static_cast<int>(word.y0 * kScale) - 1);
+        const int x1 = std::min(w - 1, static_cast<int>(word.x1 * kScale) + 1);
+        const int y1 = std::min(h - 1, static_cast<int>(word.y1 * kScale) + 1);
+        for (int y = y0; y <= y1; ++y)
+            for (int x = x0; x <= x1; ++x) text[static_cast<std::size_t>(y) * w + x] = 1;
+    }
+    const auto *data = reinterpret_cast<const unsigned char *>(img.const_data());
+    int ink = 0;
+    for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x)
+            if (!text[static_cast<std::size_t>(y) * w + x] &&
+                data[static_cast<std::size_t>(y) * img.bytes_per_row() + x] < 160 && ++ink >= kMinInk)
+                return true;
+    return false;
+}
+
+// Renders the page at 150 dpi (or less, within max_pixels) for the barcode scan alone.
+void scan_page_barcodes(const poppler::page &page, double w_pt, double h_pt, Context &ctx,
+                        nlohmann::json &out) {
+    const double area_in2 = (w_pt / 72.0) * (h_pt / 72.0);
+    double dpi = 150;
+    if (area_in2 * dpi * dpi > static_cast<double>(ctx.opt.max_pixels))
+        dpi = std::floor(std::sqrt(static_cast<double>(ctx.opt.max_pixels) / area_in2));
+    if (!(area_in2 > 0) || dpi < 20) return;
+    auto t0 = Clock::now();
+    poppler::page_renderer renderer;
+    renderer.set_image_format(poppler::image::format_gray8);
+    renderer.set_render_hints(poppler::page_renderer::antialiasing);
+    poppler::image img = renderer.render_page(&page, dpi, dpi);
+    ctx.render_ms += ms_since(t0);
+    if (!img.is_valid() || img.width() <= 0 || img.height() <= 0) {
+        ctx.warn("page " + std::to_string(out["page"].get<int>()) +
+                 " could not be rendered for the barcode scan");
+        return;
+    }
+    ctx.barcode_ms += put_barcodes(out, reinterpret_cast<const unsigned char *>(img.const_data()),
+                                   img.width(), img.height(), img.bytes_per_row(), 72.0 / dpi, ctx);
 }
 
 int rotation_degrees(poppler::page::orientation_enum o) {
@@ -276,6 +337,12 @@ Extracted extract_pdf(std::string_view bytes, Context &ctx) {
                 }
             }
         }
+        // Barcodes: pages that were not rendered for OCR are rendered for the scan only when
+        // they show something besides their words.
+        if (!out.contains("barcodes") && ctx.remaining_ms() >= 0 &&
+            (!images.of_page(i).empty() ||
+             has_ink_outside_words(*page, layout.words, box.width(), box.height(), ctx)))
+            scan_page_barcodes(*page, box.width(), box.height(), ctx, out);
         t0 = Clock::now();
         ex.pages.push_back(std::move(out));
         ctx.page_done(i + 1, count);

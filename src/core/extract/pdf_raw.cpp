@@ -330,7 +330,9 @@ void RawPdf::collect_images(std::size_t resources, std::vector<RawImage> &out) c
     std::vector<std::pair<std::size_t, int>> queue{{resources, 0}};
     std::unordered_set<long> seen;
     for (std::size_t qi = 0; qi < queue.size() && seen.size() < kMaxXObjects; ++qi) {
-        const auto [res, depth] = queue[qi];
+        // Not a structured binding: C++17 lambdas cannot capture those.
+        const std::size_t res = queue[qi].first;
+        const int depth = queue[qi].second;
         auto xobjects = dict_value(res, "XObject");
         if (!xobjects) continue;
         auto xdict = resolve_dict(*xobjects);

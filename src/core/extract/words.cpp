@@ -11,7 +11,8 @@ namespace docextract::extract {
 
 namespace {
 
-double round_to(double v, double step) { return std::round(v / step) * step; }
+// Rounds to 1/per (10: one decimal); v * per / per, not v / step * step, keeps 117.3 exact.
+double round_to(double v, double per) { return std::round(v * per) / per; }
 
 }  // namespace
 
@@ -30,9 +31,9 @@ void put_words(nlohmann::json &page, const std::vector<Word> &words,
     for (std::size_t i = 0; i < keep; i++) {
         const Word &w = words[i];
         nlohmann::json conf = nullptr;
-        if (w.conf >= 0) conf = round_to(std::clamp(w.conf, 0.0, 1.0), 0.001);
-        rows.push_back({sanitize_utf8(w.text), round_to(w.x0, 0.1), round_to(w.y0, 0.1),
-                        round_to(w.x1, 0.1), round_to(w.y1, 0.1), conf});
+        if (w.conf >= 0) conf = round_to(std::clamp(w.conf, 0.0, 1.0), 1000);
+        rows.push_back({sanitize_utf8(w.text), round_to(w.x0, 10), round_to(w.y0, 10),
+                        round_to(w.x1, 10), round_to(w.y1, 10), conf});
     }
     nlohmann::json spans = nlohmann::json::array();
     for (const auto &[first, count] : lines) {

@@ -20,7 +20,7 @@ TEST_F(Documents, TextPdfGivesTheExactNativeText) {
     auto r = run_fixture("text.pdf");
     ASSERT_EQ(r.outcome, RunOutcome::ok) << r.error_message << r.stderr_tail;
     auto j = parse(r);
-    EXPECT_EQ(j["schema"], "docextract-extract/1");
+    EXPECT_EQ(j["schema"], "docextract-extract/2");
     EXPECT_EQ(j["text"], "The quick brown fox jumps over the lazy dog while docextract reads the native text layer.");
     ASSERT_EQ(j["pages"].size(), 1u);
     EXPECT_EQ(j["pages"][0]["method"], "native");

@@ -31,6 +31,21 @@ c.setFont("Helvetica-Bold", 28)
 c.drawString(72, 700, "Annual Report 2023")
 c.save()
 
+# A text page with a payment QR code drawn as vector rectangles (how invoicing software draws
+# them): the code must be found without OCR'ing the page.
+from reportlab.graphics import renderPDF
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+
+c = canvas.Canvas("text-qr.pdf", pagesize=(595, 842), invariant=1)
+c.setFont("Helvetica", 12)
+c.drawString(72, 770, "Invoice 4712: please pay with the QR code below, thank you very much.")
+qr = QrCodeWidget("BCD\n002\n1\nSCT\n\nRed Cross\nBE72000000001616\nEUR12.50\n\n\nDonation")
+d = Drawing(120, 120)
+d.add(qr)
+renderPDF.draw(d, c, 72, 500)
+c.save()
+
 # A scanned page under a short text layer (a scanner's stamp): the image covers the page.
 c = canvas.Canvas("stamped-scan.pdf", pagesize=(595.44, 216), invariant=1)
 c.drawImage(ImageReader("scan-300.png"), 0, 0, width=595.44, height=216)

@@ -84,7 +84,27 @@ TEST_F(Pdf, TitleOnlyPageIsNotOcrd) {
     EXPECT_EQ(j["pages"][0]["method"], "native");
     EXPECT_FALSE(j["pages"][0].contains("ocr_dpi"));
     EXPECT_EQ(j["timings_ms"]["ocr_pages"], 0);
-    EXPECT_EQ(j["timings_ms"]["render"], 0.0);
+    // Only the 12 dpi look for ink outside the words is rendered: no barcode scan, no OCR render.
+    EXPECT_EQ(j["timings_ms"]["barcodes"], 0.0);
+    EXPECT_FALSE(j["pages"][0].contains("barcodes"));
+}
+
+TEST_F(Pdf, QrCodeOnATextPageIsReadWithoutOcr) {
+    auto j = ok("text-qr.pdf");
+    const auto &page = j["pages"][0];
+    EXPECT_EQ(page["method"], "native");
+    EXPECT_EQ(j["timings_ms"]["ocr_pages"], 0);
+    ASSERT_TRUE(page.contains("barcodes"));
+    ASSERT_EQ(page["barcodes"].size(), 1u);
+    EXPECT_EQ(page["barcodes"][0]["format"], "QRCode");
+    EXPECT_EQ(page["barcodes"][0]["text"],
+              "BCD\n002\n1\nSCT\n\nRed Cross\nBE72000000001616\nEUR12.50\n\n\nDonation");
+    // In points from the top left: drawn at x 72..192, y 842-620..842-500 (quiet zone inside).
+    const auto &box = page["barcodes"][0]["box"];
+    EXPECT_GT(box[0].get<double>(), 70);
+    EXPECT_LT(box[2].get<double>(), 194);
+    EXPECT_GT(box[1].get<double>(), 220);
+    EXPECT_LT(box[3].get<double>(), 344);
 }
 
 TEST_F(Pdf, ScanUnderAShortTextLayerIsOcrd) {
