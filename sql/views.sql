@@ -26,7 +26,14 @@ UPDATE docextract.extraction_jobs
  WHERE id = :'job2';
 INSERT INTO docextract.extracted_data (job_id, document_id, text, overall_confidence, extraction_method)
 VALUES (:'job2', :'doc', 'hello', 1, 'native');
-SELECT status, has_results, progress_percentage FROM docextract.job_overview WHERE id = :'job2';
+SELECT status, has_results, no_text_found, result_warnings, progress_percentage
+  FROM docextract.job_overview WHERE id = :'job2';
+-- A result without any text is visible as such, with the helper's warnings.
+UPDATE docextract.extracted_data
+   SET extraction_method = 'none', text = '',
+       data = '{"warnings": ["no page has any text: the document may be blank or a picture"]}'
+ WHERE job_id = :'job2';
+SELECT no_text_found, result_warnings FROM docextract.job_overview WHERE id = :'job2';
 
 -- The plans: one index probe per listed document, and document_contents is never read. The
 -- tables are tiny here, so sequential scans are disabled to show the plan a large table gets.

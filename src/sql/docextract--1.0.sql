@@ -934,7 +934,10 @@ SELECT j.id, j.document_id, d.original_filename AS document_filename, d.owner,
        j.status, j.priority, j.retry_count, j.max_retries, j.run_after,
        j.created_at, j.started_at, j.completed_at, j.updated_at,
        j.error_message, j.processing_time_seconds, j.holder,
-       EXISTS (SELECT FROM docextract.extracted_data AS x WHERE x.job_id = j.id) AS has_results,
+       x.job_id IS NOT NULL AS has_results,
+       -- A completed job that found no text at all says so, instead of looking like a success.
+       x.extraction_method = 'none' AS no_text_found,
+       coalesce(x.data->'warnings', '[]') AS result_warnings,
        CASE j.status
            WHEN 'pending' THEN 0
            WHEN 'processing' THEN
@@ -945,7 +948,10 @@ SELECT j.id, j.document_id, d.original_filename AS document_filename, d.owner,
            ELSE 0
        END AS progress_percentage
   FROM docextract.extraction_jobs AS j
-  JOIN docextract.documents AS d ON d.id = j.document_id;
+  JOIN docextract.documents AS d ON d.id = j.document_id
+  LEFT JOIN LATERAL (SELECT e.job_id, e.extraction_method, e.data
+                       FROM docextract.extracted_data AS e
+                      WHERE e.job_id = j.id) AS x ON true;
 
 ------------------------------------------------------------------------------------------------
 -- Monitoring
@@ -1159,7 +1165,7 @@ COMMENT ON FUNCTION docextract.retry_job(uuid) IS 'Puts a failed or cancelled jo
 COMMENT ON VIEW docextract.document_overview IS
     'Documents with their size in MiB, number of extraction jobs and latest job; never reads the bytes.';
 COMMENT ON VIEW docextract.job_overview IS
-    'Jobs with their document''s file name, whether results exist, and progress in percent (0 pending, pages done while processing, 100 completed or failed).';
+    'Jobs with their document''s file name, whether results exist, whether the extraction found no text at all (no_text_found), the helper''s warnings, and progress in percent (0 pending, pages done while processing, 100 completed or failed).';
 COMMENT ON FUNCTION docextract.in_server_worker() IS 'Whether the caller is one of docextract''s own background workers.';
 COMMENT ON FUNCTION docextract.hide_statement() IS 'Marks the statement as carrying document bytes: until the transaction ends, an error is logged without the statement text.';
 COMMENT ON FUNCTION docextract.wake_workers() IS 'Wakes an idle worker of this database when the transaction commits (and the launcher, if the database has no workers yet).';
