@@ -34,7 +34,7 @@ bool check_ocr_language(char **newval, void **, GucSource) {
     // Passed to the helper as one argument; tesseract language names are [a-z_]+ joined by '+'.
     for (const char *p = *newval; *p; p++)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_' || *p == '+')) {
-            GUC_check_errdetail("Use tesseract language names such as eng or eng+deu.");
+            GUC_check_errdetail("Use auto, or tesseract language names such as eng or eng+deu.");
             return false;
         }
     return **newval != '\0';
@@ -78,8 +78,9 @@ void define_gucs() {
                "Statement timeout of the workers' own queries.", nullptr,
                &guc_worker_statement_timeout_ms, 30000, 0, INT_MAX, PGC_SIGHUP, GUC_UNIT_MS);
     DefineCustomStringVariable("docextract.ocr_language", "Tesseract language(s) for OCR.",
-                               "For example eng or eng+deu; the traineddata must be installed.",
-                               &guc_ocr_language, "eng", PGC_SIGHUP, 0, check_ocr_language,
+                               "auto reads with eng, detects the page's language and reads again "
+                               "with its traineddata when installed; or fixed, e.g. eng+deu.",
+                               &guc_ocr_language, "auto", PGC_SIGHUP, 0, check_ocr_language,
                                nullptr, nullptr);
     define_int("docextract.max_pages", "Pages extracted per document at most.", nullptr,
                &guc_max_pages, 500, 1, 100000, PGC_SIGHUP, 0);
