@@ -35,6 +35,24 @@ UPDATE docextract.extracted_data
  WHERE job_id = :'job2';
 SELECT no_text_found, result_warnings FROM docextract.job_overview WHERE id = :'job2';
 
+-- Structured fields: one row each, one jsonb per document, and the typed invoice view.
+UPDATE docextract.extracted_data
+   SET data = '{"fields": {"invoice_number": "2024-0815", "invoice_date": "2024-03-14",
+                           "total_amount": 1190.00, "currency": "EUR", "iban": "DE89370400440532013000"},
+                "field_details": {"invoice_number": {"page": 1, "source": "text", "checks": []},
+                                  "total_amount": {"page": 1, "source": "text", "checks": ["totals_net_tax"]},
+                                  "iban": {"page": 1, "source": "qr", "checks": ["iban_mod97"]}},
+                "detected_type": "invoice", "detected_type_confidence": 0.9}',
+       field_confidence = '{"invoice_number": 0.8, "invoice_date": 0.8, "total_amount": 0.95,
+                            "currency": 0.9, "iban": 1.0}'
+ WHERE job_id = :'job2';
+SELECT field, value, confidence, page, source, checks FROM docextract.fields
+ WHERE job_id = :'job2' ORDER BY field;
+SELECT invoice_number, invoice_date, total_amount, currency, iban, due_date
+  FROM docextract.invoices WHERE job_id = :'job2';
+SELECT jsonb_pretty(docextract.document_fields(:'doc') - 'overall_confidence');
+SELECT count(*) AS identity_rows FROM docextract.identity_documents;
+
 -- The plans: one index probe per listed document, and document_contents is never read. The
 -- tables are tiny here, so sequential scans are disabled to show the plan a large table gets.
 SET enable_seqscan = off;

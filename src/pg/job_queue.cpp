@@ -164,7 +164,7 @@ bool claim_next_job(const char *worker_name, ClaimedJob *job) {
         if (!OidIsValid(get_extension_oid("docextract", true))) return;  // dropped: no error
         Oid types[1] = {TEXTOID};
         Datum values[1] = {CStringGetTextDatum(worker_name)};
-        call("SELECT job_id, document_id, claim_token, file_format "
+        call("SELECT job_id, document_id, claim_token, file_format, document_type "
              "FROM docextract.claim_jobs($1, 1)", 1, types, values);
         if (SPI_processed == 1) {
             copy_uuid(1, &job->job_id);
@@ -172,6 +172,8 @@ bool claim_next_job(const char *worker_name, ClaimedJob *job) {
             copy_uuid(3, &job->claim_token);
             char *format = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4);
             strlcpy(job->file_format, format, sizeof job->file_format);
+            char *type = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 5);
+            strlcpy(job->document_type, type != nullptr ? type : "other", sizeof job->document_type);
             job->content = nullptr;
             job->content_len = 0;
             claimed = true;

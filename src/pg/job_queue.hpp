@@ -16,6 +16,7 @@ struct ClaimedJob {
     pg_uuid_t document_id;
     pg_uuid_t claim_token;
     char file_format[8];
+    char document_type[32];  // as declared at upload: a hint for the field extractors
     char *content;     // palloc'd in the worker's job context
     Size content_len;
 };

@@ -602,7 +602,7 @@ AS 'MODULE_PATHNAME', 'docextract_wait_for_job';
 
 CREATE FUNCTION docextract.claim_jobs(worker_name text, n integer DEFAULT 1)
 RETURNS TABLE (job_id uuid, document_id uuid, claim_token uuid, file_format text,
-               retry_count integer, lease_expires_at timestamptz)
+               retry_count integer, lease_expires_at timestamptz, document_type text)
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -638,7 +638,8 @@ BEGIN
            pages_done = NULL, pages_total = NULL
       FROM next, docextract.documents AS d
      WHERE j.id OPERATOR(pg_catalog.=) next.id AND d.id OPERATOR(pg_catalog.=) j.document_id
-    RETURNING j.id, j.document_id, next.token, d.file_format, j.retry_count, j.lease_expires_at;
+    RETURNING j.id, j.document_id, next.token, d.file_format, j.retry_count, j.lease_expires_at,
+              d.document_type;
 END
 $$;
 
@@ -736,14 +737,20 @@ CREATE FUNCTION docextract.result_confidence(result jsonb) RETURNS real
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    -- Native text is certain; OCR pages count with tesseract's mean confidence (0 to 1).
-    SELECT pg_catalog.avg(
-               CASE WHEN (p OPERATOR(pg_catalog.->>) 'method') OPERATOR(pg_catalog.=) 'ocr'
-                    THEN LEAST(GREATEST(
-                             coalesce((p OPERATOR(pg_catalog.->>) 'ocr_confidence')::real, 0), 0), 1)
-                    ELSE 1 END)::real
-      FROM pg_catalog.jsonb_array_elements(
-               coalesce(result OPERATOR(pg_catalog.->) 'pages', '[]')) AS p
+    -- The helper's overall_confidence when it has one (derived from the fields, docs/fields.md);
+    -- otherwise native text is certain and OCR pages count with their confidence (0 to 1).
+    SELECT coalesce(
+        CASE WHEN pg_catalog.jsonb_typeof(result OPERATOR(pg_catalog.->) 'overall_confidence')
+                  OPERATOR(pg_catalog.=) 'number'
+             THEN LEAST(GREATEST((result OPERATOR(pg_catalog.->>) 'overall_confidence')::real, 0), 1)
+        END,
+        (SELECT pg_catalog.avg(
+                    CASE WHEN (p OPERATOR(pg_catalog.->>) 'method') OPERATOR(pg_catalog.=) 'ocr'
+                         THEN LEAST(GREATEST(
+                                  coalesce((p OPERATOR(pg_catalog.->>) 'ocr_confidence')::real, 0), 0), 1)
+                         ELSE 1 END)::real
+           FROM pg_catalog.jsonb_array_elements(
+                    coalesce(result OPERATOR(pg_catalog.->) 'pages', '[]')) AS p))
 $$;
 
 CREATE FUNCTION docextract.complete_job(job_id uuid, claim_token uuid, result jsonb)
@@ -954,6 +961,88 @@ SELECT j.id, j.document_id, d.original_filename AS document_filename, d.owner,
                       WHERE e.job_id = j.id) AS x ON true;
 
 ------------------------------------------------------------------------------------------------
+-- Structured fields (../shared/FIELDS.md, docs/fields.md). All security_invoker: row-level
+-- security on the results applies to whoever queries them.
+------------------------------------------------------------------------------------------------
+-- The newest result of each document.
+CREATE VIEW docextract.latest_results WITH (security_invoker = true) AS
+SELECT DISTINCT ON (x.document_id)
+       x.document_id, x.job_id, x.data, x.field_confidence, x.overall_confidence, x.created_at
+  FROM docextract.extracted_data AS x
+ ORDER BY x.document_id, x.created_at DESC, x.id;
+
+-- One row per field of every result.
+CREATE VIEW docextract.fields WITH (security_invoker = true) AS
+SELECT x.document_id, x.job_id, f.key AS field, f.value,
+       (x.field_confidence ->> f.key)::real AS confidence,
+       (x.data -> 'field_details' -> f.key ->> 'page')::integer AS page,
+       x.data -> 'field_details' -> f.key ->> 'source' AS source,
+       x.data -> 'field_details' -> f.key -> 'checks' AS checks
+  FROM docextract.extracted_data AS x,
+       LATERAL pg_catalog.jsonb_each(coalesce(x.data -> 'fields', '{}')) AS f;
+
+-- The newest fields of one document as one jsonb object.
+CREATE FUNCTION docextract.document_fields(document_id uuid) RETURNS jsonb
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT pg_catalog.jsonb_build_object(
+               'fields', coalesce(r.data OPERATOR(pg_catalog.->) 'fields', '{}'),
+               'field_confidence', r.field_confidence,
+               'field_details', coalesce(r.data OPERATOR(pg_catalog.->) 'field_details', '{}'),
+               'detected_type', r.data OPERATOR(pg_catalog.->) 'detected_type',
+               'detected_type_confidence', r.data OPERATOR(pg_catalog.->) 'detected_type_confidence',
+               'overall_confidence', r.overall_confidence)
+      FROM docextract.latest_results AS r
+     WHERE r.document_id OPERATOR(pg_catalog.=) document_fields.document_id
+$$;
+
+-- Typed views over the newest result of documents declared or detected as invoices, and as
+-- passports or identity documents. Values are normalised by the extractor (dates YYYY-MM-DD,
+-- amounts as numbers), so the casts cannot fail on what it stores.
+CREATE VIEW docextract.invoices WITH (security_invoker = true) AS
+SELECT r.document_id, r.job_id,
+       r.data -> 'fields' ->> 'invoice_number' AS invoice_number,
+       (r.data -> 'fields' ->> 'invoice_date')::date AS invoice_date,
+       (r.data -> 'fields' ->> 'due_date')::date AS due_date,
+       r.data -> 'fields' ->> 'currency' AS currency,
+       (r.data -> 'fields' ->> 'net_amount')::numeric AS net_amount,
+       (r.data -> 'fields' ->> 'tax_amount')::numeric AS tax_amount,
+       (r.data -> 'fields' ->> 'total_amount')::numeric AS total_amount,
+       (r.data -> 'fields' ->> 'amount_due')::numeric AS amount_due,
+       r.data -> 'fields' ->> 'vendor_name' AS vendor_name,
+       r.data -> 'fields' ->> 'vendor_vat_id' AS vendor_vat_id,
+       r.data -> 'fields' ->> 'customer_vat_id' AS customer_vat_id,
+       r.data -> 'fields' ->> 'iban' AS iban,
+       r.data -> 'fields' ->> 'bic' AS bic,
+       r.data -> 'fields' ->> 'payment_reference' AS payment_reference,
+       r.data -> 'fields' ->> 'purchase_order_number' AS purchase_order_number,
+       r.data -> 'fields' -> 'line_items' AS line_items,
+       r.field_confidence, r.overall_confidence
+  FROM docextract.latest_results AS r
+  JOIN docextract.documents AS d ON d.id = r.document_id
+ WHERE d.document_type = 'invoice' OR r.data ->> 'detected_type' = 'invoice';
+
+CREATE VIEW docextract.identity_documents WITH (security_invoker = true) AS
+SELECT r.document_id, r.job_id,
+       coalesce(r.data ->> 'detected_type', d.document_type) AS document_type,
+       r.data -> 'fields' ->> 'document_code' AS document_code,
+       r.data -> 'fields' ->> 'issuing_country' AS issuing_country,
+       r.data -> 'fields' ->> 'document_number' AS document_number,
+       r.data -> 'fields' ->> 'surname' AS surname,
+       r.data -> 'fields' ->> 'given_names' AS given_names,
+       r.data -> 'fields' ->> 'nationality' AS nationality,
+       (r.data -> 'fields' ->> 'birth_date')::date AS birth_date,
+       r.data -> 'fields' ->> 'sex' AS sex,
+       (r.data -> 'fields' ->> 'expiry_date')::date AS expiry_date,
+       r.data -> 'fields' ->> 'personal_number' AS personal_number,
+       r.field_confidence, r.overall_confidence
+  FROM docextract.latest_results AS r
+  JOIN docextract.documents AS d ON d.id = r.document_id
+ WHERE d.document_type IN ('passport', 'id_document')
+    OR r.data ->> 'detected_type' IN ('passport', 'id_document');
+
+------------------------------------------------------------------------------------------------
 -- Monitoring
 ------------------------------------------------------------------------------------------------
 CREATE FUNCTION docextract.worker_stats_all(
@@ -1067,7 +1156,9 @@ GRANT SELECT, DELETE ON docextract.documents TO docextract_user;
 GRANT UPDATE (document_type, description) ON docextract.documents TO docextract_user;
 GRANT SELECT ON docextract.document_contents, docextract.extraction_jobs,
                 docextract.extracted_data TO docextract_user;
-GRANT SELECT ON docextract.document_overview, docextract.job_overview TO docextract_user;
+GRANT SELECT ON docextract.document_overview, docextract.job_overview, docextract.latest_results,
+                docextract.fields, docextract.invoices, docextract.identity_documents
+  TO docextract_user;
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON docextract.documents, docextract.document_contents,
       docextract.extraction_jobs, docextract.extracted_data TO docextract_admin;
@@ -1088,6 +1179,7 @@ GRANT EXECUTE ON FUNCTION
     docextract.retry_job_as(name, uuid)
   TO docextract_user;
 GRANT EXECUTE ON FUNCTION docextract.wait_for_job(uuid, interval) TO docextract_user;
+GRANT EXECUTE ON FUNCTION docextract.document_fields(uuid) TO docextract_user;
 GRANT EXECUTE ON FUNCTION
     docextract.detect_mime(bytea),
     docextract.validate_file(text, bytea),
@@ -1166,6 +1258,11 @@ COMMENT ON VIEW docextract.document_overview IS
     'Documents with their size in MiB, number of extraction jobs and latest job; never reads the bytes.';
 COMMENT ON VIEW docextract.job_overview IS
     'Jobs with their document''s file name, whether results exist, whether the extraction found no text at all (no_text_found), the helper''s warnings, and progress in percent (0 pending, pages done while processing, 100 completed or failed).';
+COMMENT ON VIEW docextract.latest_results IS 'The newest extraction result of each document.';
+COMMENT ON VIEW docextract.fields IS 'One row per structured field of every result: value, confidence (0 to 1), page, source (text, ocr, qr, pdf417, barcode, mrz or xml) and the checks that passed.';
+COMMENT ON FUNCTION docextract.document_fields(uuid) IS 'The newest structured fields of a document as one jsonb object: fields, field_confidence, field_details, detected_type and overall_confidence.';
+COMMENT ON VIEW docextract.invoices IS 'Invoice fields of the newest result of documents declared or detected as invoices, typed (dates, numeric amounts).';
+COMMENT ON VIEW docextract.identity_documents IS 'Passport and identity card fields (from the MRZ) of the newest result of documents declared or detected as such, typed.';
 COMMENT ON FUNCTION docextract.in_server_worker() IS 'Whether the caller is one of docextract''s own background workers.';
 COMMENT ON FUNCTION docextract.hide_statement() IS 'Marks the statement as carrying document bytes: until the transaction ends, an error is logged without the statement text.';
 COMMENT ON FUNCTION docextract.wake_workers() IS 'Wakes an idle worker of this database when the transaction commits (and the launcher, if the database has no workers yet).';
