@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "core/byte_order.hpp"
 #include "core/polyglot.hpp"
 #include "core/purity.hpp"
 
@@ -13,21 +14,6 @@ namespace {
 
 using Bytes = std::string_view;
 using End = std::optional<std::size_t>;
-
-std::uint32_t be32(Bytes b, std::size_t at) {
-    const auto *p = reinterpret_cast<const unsigned char *>(b.data() + at);
-    return std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 | std::uint32_t{p[2]} << 8 | p[3];
-}
-
-std::uint32_t le32(Bytes b, std::size_t at) {
-    const auto *p = reinterpret_cast<const unsigned char *>(b.data() + at);
-    return std::uint32_t{p[3]} << 24 | std::uint32_t{p[2]} << 16 | std::uint32_t{p[1]} << 8 | p[0];
-}
-
-std::uint16_t le16(Bytes b, std::size_t at) {
-    const auto *p = reinterpret_cast<const unsigned char *>(b.data() + at);
-    return static_cast<std::uint16_t>(p[1] << 8 | p[0]);
-}
 
 bool is_letter(char c) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');

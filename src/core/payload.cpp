@@ -7,6 +7,7 @@
 #include <immintrin.h>
 #endif
 
+#include "core/byte_order.hpp"
 #include "core/polyglot.hpp"
 #include "core/purity.hpp"
 
@@ -16,16 +17,6 @@ namespace {
 using namespace std::string_view_literals;
 using Bytes = std::string_view;
 using Kind = std::optional<std::string_view>;
-
-std::uint32_t le32(Bytes b, std::size_t at) {
-    const auto *p = reinterpret_cast<const unsigned char *>(b.data() + at);
-    return std::uint32_t{p[3]} << 24 | std::uint32_t{p[2]} << 16 | std::uint32_t{p[1]} << 8 | p[0];
-}
-
-std::uint16_t le16(Bytes b, std::size_t at) {
-    const auto *p = reinterpret_cast<const unsigned char *>(b.data() + at);
-    return static_cast<std::uint16_t>(p[1] << 8 | p[0]);
-}
 
 bool starts_with(Bytes b, Bytes prefix) {
     return b.substr(0, prefix.size()) == prefix;
