@@ -122,4 +122,23 @@ corpus="{\"pdf_pages\": $pdf_pages, \"pdf_docs\": $pdf_docs, \"ocr_pages\": $ocr
   bench_measurement peak_rss_pdftotext MB lower "$(echo "scale=1; $(peak_rss "pdftotext $one_pdf /dev/null") / 1024" | bc)" -- '{}'
   bench_measurement peak_rss_helper_ocr MB lower "$(echo "scale=1; $(peak_rss "env -i OMP_THREAD_LIMIT=1 $helper --format png < $one_png") / 1024" | bc)" -- '{}'
   bench_measurement peak_rss_tesseract MB lower "$(echo "scale=1; $(peak_rss "tesseract $one_png -") / 1024" | bc)" -- '{}'
+  # The document model's own costs: the barcode scan and the stored result, per page.
+  for kind in pdf ocr; do
+    fmt=pdf; [ $kind = ocr ] && fmt=png
+    for f in "$work/$kind"/*; do
+      env -i OMP_THREAD_LIMIT=1 $helper --format $fmt < "$f"; echo
+    done | python3 -c '
+import json, sys
+pages = ms = size = 0
+for line in sys.stdin:
+    if not line.strip(): continue
+    r = json.loads(line)
+    pages += len(r["pages"]); ms += r["timings_ms"].get("barcodes", 0); size += len(line)
+print(ms / pages, size / pages / 1024)' > "$work/model-$kind"
+    read -r ms kb < "$work/model-$kind"
+    bench_measurement "barcode_scan_ms_per_page_$kind" ms lower "$ms" -- \
+      "{\"note\": \"timings_ms.barcodes of the helper, per page of the $kind corpus\"}"
+    bench_measurement "result_kib_per_page_$kind" KiB lower "$kb" -- \
+      "{\"note\": \"size of the helper's JSON result (words, lines, barcodes, ...) per page of the $kind corpus\"}"
+  done
 } | bench_write extract
