@@ -7,6 +7,17 @@
 namespace docextract::helper {
 namespace {
 
+// The 16 types of documents.document_type.
+bool known_document_type(const std::string &t) {
+    static const char *const kTypes[] = {
+        "invoice", "receipt", "contract", "id_document", "passport", "drivers_license",
+        "bank_statement", "hr_form", "medical_record", "tax_form", "legal_document",
+        "certificate", "letter", "report", "form", "other"};
+    for (const char *k : kTypes)
+        if (t == k) return true;
+    return false;
+}
+
 bool to_int64(const char *s, long long lo, long long hi, long long &out) {
     errno = 0;
     char *end = nullptr;
@@ -56,6 +67,13 @@ bool parse_cli(int argc, char **argv, Cli &cli, std::string &error) {
         if (arg == "--format") o.format = value;
         else if (arg == "--lang") o.lang = value;
         else if (arg == "--tessdata") o.tessdata = value;
+        else if (arg == "--document-type") {
+            if (!known_document_type(value)) {
+                error = std::string("bad value for --document-type: ") + value;
+                return false;
+            }
+            cli.document_type = value;
+        }
         else if (arg == "--selftest-violate") cli.selftest_violate = value;
         else if (arg == "--selftest-arg") cli.selftest_arg = value;
         else if (arg == "--max-pages") { if (!number(1, 100000)) return false; o.max_pages = int(n); }

@@ -18,6 +18,9 @@ struct Cli {
     bool seccomp = true;
     bool namespaces = true;
     bool landlock = true;
+    // The user's declared document type (documents.document_type), the hint of the field
+    // extraction (src/core/fields/document_fields.hpp); "other" lets the content decide.
+    std::string document_type = "other";
     std::string selftest_violate;  // hidden test mode
     std::string selftest_arg;      // its target: a path or a pid
 };

@@ -16,6 +16,7 @@
 #include "cli.hpp"
 #include "core/extract/extract.hpp"
 #include "core/extract/ocr.hpp"
+#include "core/fields/document_fields.hpp"
 #include "sandbox.hpp"
 #include "selftest.hpp"
 
@@ -111,6 +112,12 @@ int main(int argc, char **argv) {
                                                          original_parent);
 
         json out = docextract::extract::extract_document(input, cli.options, ocr);
+        // Structured fields (FIELDS.md), inside the sandbox like the parsing they build on.
+        const auto fields_start = std::chrono::steady_clock::now();
+        docextract::fields::DocumentFieldsOptions field_options;
+        field_options.document_type = cli.document_type;
+        docextract::fields::add_document_fields(out, field_options);
+        out["timings_ms"]["fields"] = ms_since(fields_start);
         out["timings_ms"]["read"] = read_ms;
         out["timings_ms"]["ocr_init"] = static_cast<double>(static_cast<long long>(ocr.init_ms() * 10)) / 10;
         out["timings_ms"]["total"] = ms_since(start);

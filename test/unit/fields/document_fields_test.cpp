@@ -1,0 +1,400 @@
+// document_fields: from hand-built helper results (docs/extract-json.md) to FIELDS.md fields.
+#include <gtest/gtest.h>
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/fields/document_fields.hpp"
+
+namespace {
+
+using docextract::fields::document_fields;
+using docextract::fields::DocumentFieldsOptions;
+using nlohmann::json;
+
+// A native PDF page whose words are laid out on lines 12 pt apart, words 6 pt per character.
+json page_from_lines(const std::vector<std::string> &lines, int page_no = 1) {
+    json words = json::array(), ranges = json::array();
+    std::string text;
+    double y = 50;
+    for (const auto &line : lines) {
+        std::istringstream in(line);
+        std::string w;
+        double x = 40;
+        std::size_t first = words.size();
+        while (in >> w) {
+            double x1 = x + 6.0 * static_cast<double>(w.size());
+            words.push_back({w, x, y, x1, y + 10, nullptr});
+            x = x1 + 6;
+        }
+        ranges.push_back({first, words.size() - first});
+        if (!text.empty()) text += '\n';
+        text += line;
+        y += 12;
+    }
+    return {{"page", page_no}, {"text", text}, {"method", "native"}, {"ocr_confidence", nullptr},
+            {"unit", "pt"}, {"width", 595}, {"height", 842}, {"words", words}, {"lines", ranges},
+            {"barcodes", json::array()}};
+}
+
+json result_of(std::vector<json> pages) {
+    json r = {{"schema", "docextract-extract/2"}, {"format", "pdf"}, {"metadata", json::object()}};
+    r["pages"] = pages;
+    std::string text;
+    for (const auto &p : pages) {
+        if (!text.empty()) text += '\f';
+        text += p["text"].get<std::string>();
+    }
+    r["text"] = text;
+    return r;
+}
+
+json run(const json &result, const std::string &type = "other") {
+    DocumentFieldsOptions o;
+    o.document_type = type;
+    o.current_year = 2024;
+    return document_fields(result, o);
+}
+
+double conf(const json &out, const char *name) {
+    if (!out["field_confidence"].contains(name)) return -1;
+    return out["field_confidence"][name].get<double>();
+}
+
+const char kEpc[] =
+    "BCD\n002\n1\nSCT\nBFSWDE33BER\nWikimedia Foerdergesellschaft\nDE33100205000001194700\n"
+    "EUR123.45\n\n\nSpende fuer Wikipedia";
+
+TEST(DocumentFields, EpcQrGivesPaymentFieldsAtOne) {
+    json page = page_from_lines({"Spendenaufruf", "Bitte scannen Sie den Code"});
+    page["barcodes"] = json::array({{{"format", "QRCode"}, {"text", kEpc}, {"box", {300, 40, 380, 120}}}});
+    json out = run(result_of({page}));
+    EXPECT_EQ(out["fields"]["iban"], "DE33100205000001194700");
+    EXPECT_EQ(out["fields"]["bic"], "BFSWDE33BER");
+    EXPECT_EQ(out["fields"]["beneficiary_name"], "Wikimedia Foerdergesellschaft");
+    EXPECT_EQ(out["fields"]["total_amount"], 123.45);
+    EXPECT_EQ(out["fields"]["currency"], "EUR");
+    for (const char *f : {"iban", "bic", "beneficiary_name", "total_amount", "currency"})
+        EXPECT_EQ(conf(out, f), 1.0) << f;
+    const json &d = out["field_details"]["iban"];
+    EXPECT_EQ(d["source"], "qr");
+    EXPECT_EQ(d["page"], 1);
+    EXPECT_EQ(d["bbox"], json({300, 40, 380, 120}));
+    EXPECT_NE(std::find(d["checks"].begin(), d["checks"].end(), "iban_mod97"), d["checks"].end());
+    EXPECT_EQ(out["entities"]["barcodes"][0]["format"], "QRCode");
+}
+
+TEST(DocumentFields, EpcQrWithBrokenIbanIsNeverConfident) {
+    std::string bad = kEpc;
+    bad.replace(bad.find("DE3310"), 4, "DE34");
+    json page = page_from_lines({"Zahlung"});
+    page["barcodes"] = json::array({{{"format", "QRCode"}, {"text", bad}}});
+    json out = run(result_of({page}));
+    ASSERT_TRUE(out["fields"].contains("iban"));
+    EXPECT_LT(conf(out, "iban"), 0.5);
+    EXPECT_TRUE(out["field_details"]["iban"].contains("failed_checks"));
+    for (auto &[name, c] : out["field_confidence"].items()) EXPECT_LT(c.get<double>(), 1.0) << name;
+}
+
+const std::vector<std::string> kGermanInvoice = {
+    "Muster GmbH",
+    "Rechnung Nr. 2024-0815",
+    "Rechnungsdatum: 14.03.2024",
+    "Fällig am: 28.03.2024",
+    "USt-IdNr. DE136695976",
+    "Nettobetrag 1.000,00 EUR",
+    "MwSt 19 % 190,00 EUR",
+    "Gesamtbetrag 1.190,00 EUR",
+    "IBAN DE89 3704 0044 0532 0130 00",
+    "BIC COBADEFFXXX"};
+
+TEST(DocumentFields, GermanInvoiceWithTotalsCheck) {
+    json out = run(result_of({page_from_lines(kGermanInvoice)}), "invoice");
+    const json &f = out["fields"];
+    EXPECT_EQ(f["invoice_number"], "2024-0815");
+    EXPECT_EQ(f["invoice_date"], "2024-03-14");
+    EXPECT_EQ(f["due_date"], "2024-03-28");
+    EXPECT_EQ(f["net_amount"], 1000.0);
+    EXPECT_EQ(f["tax_amount"], 190.0);
+    EXPECT_EQ(f["total_amount"], 1190.0);
+    EXPECT_EQ(f["currency"], "EUR");
+    EXPECT_EQ(f["iban"], "DE89370400440532013000");
+    EXPECT_EQ(f["bic"], "COBADEFFXXX");
+    EXPECT_EQ(f["vendor_vat_id"], "DE136695976");
+    for (const char *n : {"net_amount", "tax_amount", "total_amount", "iban"}) EXPECT_GE(conf(out, n), 0.95) << n;
+    for (const char *n : {"invoice_number", "invoice_date", "due_date", "bic"}) {
+        EXPECT_GE(conf(out, n), 0.6) << n;
+        EXPECT_LE(conf(out, n), 0.85) << n;
+    }
+    const json &d = out["field_details"]["total_amount"];
+    EXPECT_EQ(d["source"], "text");
+    EXPECT_EQ(d["page"], 1);
+    EXPECT_EQ(d["checks"], json({"en16931_br_co_15"}));
+    ASSERT_TRUE(d.contains("bbox"));
+    EXPECT_EQ(d["bbox"][1], 50 + 7 * 12);  // the 8th line
+    EXPECT_EQ(out["detected_type"], "invoice");
+    EXPECT_GT(out["overall_confidence"].get<double>(), 0.8);
+    EXPECT_EQ(out["entities"]["ibans"], json({"DE89370400440532013000"}));
+}
+
+TEST(DocumentFields, ContradictingTotalsAreNeverConfident) {
+    auto lines = kGermanInvoice;
+    lines[7] = "Gesamtbetrag 1.290,00 EUR";
+    json out = run(result_of({page_from_lines(lines)}), "invoice");
+    for (const char *n : {"net_amount", "tax_amount", "total_amount"}) {
+        EXPECT_LT(conf(out, n), 0.5) << n;
+        EXPECT_EQ(out["field_details"][n]["failed_checks"], json({"en16931_br_co_15"})) << n;
+    }
+}
+
+TEST(DocumentFields, BadIbanInTextIsNeverConfident) {
+    auto lines = kGermanInvoice;
+    lines[8] = "IBAN DE88 3704 0044 0532 0130 00";
+    json out = run(result_of({page_from_lines(lines)}), "invoice");
+    EXPECT_LT(conf(out, "iban"), 0.5);
+    EXPECT_EQ(out["field_details"]["iban"]["failed_checks"], json({"iban_mod97"}));
+}
+
+TEST(DocumentFields, NonexistentDateIsNotReported) {
+    auto lines = kGermanInvoice;
+    lines[2] = "Rechnungsdatum: 30.02.2024";
+    json out = run(result_of({page_from_lines(lines)}), "invoice");
+    EXPECT_LT(conf(out, "invoice_date"), 0.5);
+}
+
+TEST(DocumentFields, EnglishInvoiceWithValuesBelowLabels) {
+    json out = run(result_of({page_from_lines({
+        "ACME Ltd", "INVOICE", "Invoice number: INV-10042", "Invoice date: March 5, 2024",
+        "Due date: 04/04/2024", "Purchase order: PO-7781", "Subtotal $1,234.50", "Sales tax $98.76",
+        "Total $1,333.26", "Amount due $1,333.26"})}));
+    EXPECT_EQ(out["detected_type"], "invoice");
+    const json &f = out["fields"];
+    EXPECT_EQ(f["invoice_number"], "INV-10042");
+    EXPECT_EQ(f["invoice_date"], "2024-03-05");
+    EXPECT_EQ(f["purchase_order_number"], "PO-7781");
+    EXPECT_EQ(f["net_amount"], 1234.5);
+    EXPECT_EQ(f["tax_amount"], 98.76);
+    EXPECT_EQ(f["total_amount"], 1333.26);
+    EXPECT_EQ(f["amount_due"], 1333.26);
+    EXPECT_EQ(f["currency"], "USD");
+    EXPECT_GE(conf(out, "total_amount"), 0.95);
+    EXPECT_GE(conf(out, "amount_due"), 0.95);
+}
+
+TEST(DocumentFields, FrenchInvoice) {
+    json out = run(result_of({page_from_lines({
+        "Dupont SARL", "Facture n° F2024-117", "Date de facture : 1er février 2024",
+        "Date d'échéance : 2 mars 2024", "Total HT 2 500,00 €", "TVA 20 % 500,00 €",
+        "Total TTC 3 000,00 €", "Référence RF18 5390 0754 7034"})}));
+    EXPECT_EQ(out["detected_type"], "invoice");
+    const json &f = out["fields"];
+    EXPECT_EQ(f["invoice_number"], "F2024-117");
+    EXPECT_EQ(f["invoice_date"], "2024-02-01");
+    EXPECT_EQ(f["due_date"], "2024-03-02");
+    EXPECT_EQ(f["net_amount"], 2500.0);
+    EXPECT_EQ(f["tax_amount"], 500.0);
+    EXPECT_EQ(f["total_amount"], 3000.0);
+    EXPECT_EQ(f["currency"], "EUR");
+    EXPECT_EQ(f["payment_reference"], "RF18539007547034");
+    EXPECT_GE(conf(out, "payment_reference"), 0.95);
+    EXPECT_GE(conf(out, "total_amount"), 0.95);
+}
+
+TEST(DocumentFields, DutchInvoice) {
+    json out = run(result_of({page_from_lines({
+        "Jansen BV", "Factuur", "Factuurnummer: 2024/0042", "Factuurdatum: 12-01-2024",
+        "Subtotaal € 400,00", "BTW 21% € 84,00", "Totaal € 484,00"})}));
+    EXPECT_EQ(out["detected_type"], "invoice");
+    EXPECT_EQ(out["fields"]["invoice_number"], "2024/0042");
+    EXPECT_EQ(out["fields"]["invoice_date"], "2024-01-12");
+    EXPECT_EQ(out["fields"]["total_amount"], 484.0);
+    EXPECT_GE(conf(out, "total_amount"), 0.95);
+}
+
+TEST(DocumentFields, LineItemsSumToNet) {
+    json out = run(result_of({page_from_lines({
+        "Invoice", "Invoice number: 77", "Description Qty Price Amount", "Widget 2 50.00 100.00",
+        "Gadget 1 20.00 20.00", "Subtotal 120.00 EUR", "VAT 20% 24.00 EUR", "Total 144.00 EUR"})}));
+    ASSERT_TRUE(out["fields"].contains("line_items"));
+    EXPECT_EQ(out["fields"]["line_items"].size(), 2u);
+    EXPECT_EQ(out["fields"]["line_items"][0]["description"], "Widget");
+    EXPECT_EQ(out["fields"]["line_items"][0]["amount"], 100.0);
+    EXPECT_NE(std::find(out["field_details"]["net_amount"]["checks"].begin(),
+                        out["field_details"]["net_amount"]["checks"].end(), "en16931_br_co_10"),
+              out["field_details"]["net_amount"]["checks"].end());
+}
+
+const char kTd3Line1[] = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<";
+const char kTd3Line2[] = "L898902C36UTO7408122F1204159ZE184226B<<<<<10";
+
+TEST(DocumentFields, Td3PassportAt095) {
+    json out = run(result_of({page_from_lines({"PASSPORT", "Utopia", kTd3Line1, kTd3Line2})}));
+    EXPECT_EQ(out["detected_type"], "passport");
+    const json &f = out["fields"];
+    EXPECT_EQ(f["document_number"], "L898902C3");
+    EXPECT_EQ(f["surname"], "ERIKSSON");
+    EXPECT_EQ(f["given_names"], "ANNA MARIA");
+    EXPECT_EQ(f["birth_date"], "1974-08-12");
+    EXPECT_EQ(f["expiry_date"], "2012-04-15");
+    EXPECT_EQ(f["sex"], "F");
+    EXPECT_EQ(f["issuing_country"], "UTO");
+    for (const char *n : {"document_number", "birth_date", "expiry_date", "surname", "mrz"})
+        EXPECT_EQ(conf(out, n), 0.95) << n;
+    EXPECT_EQ(out["field_details"]["document_number"]["source"], "mrz");
+    EXPECT_TRUE(out["field_details"]["mrz"].contains("bbox"));
+}
+
+TEST(DocumentFields, MrzWithBrokenCheckDigit) {
+    std::string l2 = kTd3Line2;
+    l2[19] = '3';  // birth date check digit 2 -> 3
+    json out = run(result_of({page_from_lines({"PASSPORT", kTd3Line1, l2})}));
+    ASSERT_TRUE(out["fields"].contains("birth_date"));
+    EXPECT_LT(conf(out, "birth_date"), 0.5);
+    ASSERT_TRUE(out["field_details"]["birth_date"].contains("failed_checks"));
+    for (auto &[name, c] : out["field_confidence"].items()) EXPECT_LT(c.get<double>(), 0.5) << name;
+}
+
+TEST(DocumentFields, TypeDetection) {
+    auto type = [](std::vector<std::string> lines) {
+        return run(result_of({page_from_lines(lines)}))["detected_type"].get<std::string>();
+    };
+    EXPECT_EQ(type({"Kontoauszug Nr. 3/2024", "Alter Kontostand 1.000,00 EUR", "Neuer Kontostand 900,00 EUR"}),
+              "bank_statement");
+    EXPECT_EQ(type({"Relevé de compte", "Ancien solde 100,00", "Nouveau solde 50,00"}), "bank_statement");
+    EXPECT_EQ(type({"Rekeningafschrift", "Beginsaldo 10,00", "Eindsaldo 20,00"}), "bank_statement");
+    EXPECT_EQ(type({"SUPERMARKT KG", "Kassenbon", "Summe EUR 12,50", "Kartenzahlung girocard"}), "receipt");
+    EXPECT_EQ(type({"Rechnung", "Rechnungsnummer 12", "Gesamtbetrag 10,00 EUR"}), "invoice");
+    EXPECT_EQ(type({"Dear Sir or Madam,", "thank you for your letter."}), "other");
+}
+
+TEST(DocumentFields, DeclaredTypeIsNotOverwritten) {
+    // declared receipt, content says invoice: fields of a receipt, detected_type says invoice
+    json out = run(result_of({page_from_lines(kGermanInvoice)}), "receipt");
+    EXPECT_EQ(out["detected_type"], "invoice");
+    EXPECT_TRUE(out["fields"].contains("merchant_name"));
+    EXPECT_FALSE(out["fields"].contains("invoice_number"));
+}
+
+TEST(DocumentFields, Receipt) {
+    json out = run(result_of({page_from_lines({"Bäckerei Schmidt", "Hauptstr. 1, Berlin", "Kassenbon",
+                                               "14.03.2024 08:15", "Brötchen 2,40", "Summe EUR 2,40",
+                                               "MwSt 7% 0,16", "Kartenzahlung ************4242"})}));
+    EXPECT_EQ(out["detected_type"], "receipt");
+    const json &f = out["fields"];
+    EXPECT_EQ(f["merchant_name"], "Bäckerei Schmidt");
+    EXPECT_EQ(f["transaction_date"], "2024-03-14");
+    EXPECT_EQ(f["transaction_time"], "08:15");
+    EXPECT_EQ(f["total_amount"], 2.4);
+    EXPECT_EQ(f["tax_amount"], 0.16);
+    EXPECT_EQ(f["card_last4"], "4242");
+}
+
+TEST(DocumentFields, BankStatementBalance) {
+    std::vector<std::string> lines = {"Kontoauszug", "Kontoinhaber: Erika Mustermann",
+                                      "IBAN DE89 3704 0044 0532 0130 00", "Zeitraum 01.03.2024 - 31.03.2024",
+                                      "Alter Kontostand 1.000,00 EUR", "05.03. Miete -700,00",
+                                      "15.03. Gehalt 2.500,00", "Neuer Kontostand 2.800,00 EUR"};
+    json out = run(result_of({page_from_lines(lines)}));
+    EXPECT_EQ(out["detected_type"], "bank_statement");
+    const json &f = out["fields"];
+    EXPECT_EQ(f["account_holder"], "Erika Mustermann");
+    EXPECT_EQ(f["iban"], "DE89370400440532013000");
+    EXPECT_EQ(f["period_start"], "2024-03-01");
+    EXPECT_EQ(f["period_end"], "2024-03-31");
+    EXPECT_EQ(f["opening_balance"], 1000.0);
+    EXPECT_EQ(f["closing_balance"], 2800.0);
+    EXPECT_GE(conf(out, "closing_balance"), 0.95);
+    lines[7] = "Neuer Kontostand 2.900,00 EUR";
+    out = run(result_of({page_from_lines(lines)}));
+    EXPECT_LT(conf(out, "closing_balance"), 0.5);
+}
+
+TEST(DocumentFields, EmbeddedCiiXmlIsTheSourceOfTruth) {
+    const char xml[] =
+        "<?xml version='1.0' encoding='UTF-8'?>"
+        "<rsm:CrossIndustryInvoice xmlns:rsm='urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100' "
+        "xmlns:ram='urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100' "
+        "xmlns:udt='urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100'>"
+        "<rsm:ExchangedDocument><ram:ID>471102</ram:ID><ram:TypeCode>380</ram:TypeCode>"
+        "<ram:IssueDateTime><udt:DateTimeString format='102'>20240314</udt:DateTimeString></ram:IssueDateTime>"
+        "</rsm:ExchangedDocument><rsm:SupplyChainTradeTransaction>"
+        "<ram:ApplicableHeaderTradeAgreement><ram:SellerTradeParty><ram:Name>Lieferant GmbH</ram:Name>"
+        "<ram:SpecifiedTaxRegistration><ram:ID schemeID='VA'>DE136695976</ram:ID></ram:SpecifiedTaxRegistration>"
+        "</ram:SellerTradeParty></ram:ApplicableHeaderTradeAgreement>"
+        "<ram:ApplicableHeaderTradeSettlement><ram:InvoiceCurrencyCode>EUR</ram:InvoiceCurrencyCode>"
+        "<ram:SpecifiedTradeSettlementPaymentMeans><ram:PayeePartyCreditorFinancialAccount>"
+        "<ram:IBANID>DE89370400440532013000</ram:IBANID></ram:PayeePartyCreditorFinancialAccount>"
+        "</ram:SpecifiedTradeSettlementPaymentMeans>"
+        "<ram:SpecifiedTradeSettlementHeaderMonetarySummation>"
+        "<ram:LineTotalAmount>1000.00</ram:LineTotalAmount><ram:TaxBasisTotalAmount>1000.00</ram:TaxBasisTotalAmount>"
+        "<ram:TaxTotalAmount currencyID='EUR'>190.00</ram:TaxTotalAmount>"
+        "<ram:GrandTotalAmount>1190.00</ram:GrandTotalAmount><ram:DuePayableAmount>1190.00</ram:DuePayableAmount>"
+        "</ram:SpecifiedTradeSettlementHeaderMonetarySummation></ram:ApplicableHeaderTradeSettlement>"
+        "</rsm:SupplyChainTradeTransaction></rsm:CrossIndustryInvoice>";
+    json r = result_of({page_from_lines({"Rechnung 471102", "Gesamtbetrag 1.190,00 EUR"})});
+    r["metadata"]["invoice_xml"] = {{"name", "factur-x.xml"}, {"xml", xml}};
+    json out = run(r);
+    EXPECT_EQ(out["detected_type"], "invoice");
+    const json &f = out["fields"];
+    EXPECT_EQ(f["invoice_number"], "471102");
+    EXPECT_EQ(f["invoice_date"], "2024-03-14");
+    EXPECT_EQ(f["vendor_name"], "Lieferant GmbH");
+    EXPECT_EQ(f["vendor_vat_id"], "DE136695976");
+    EXPECT_EQ(f["total_amount"], 1190.0);
+    EXPECT_EQ(f["iban"], "DE89370400440532013000");
+    for (const char *n : {"invoice_number", "invoice_date", "total_amount", "net_amount", "iban", "currency"})
+        EXPECT_EQ(conf(out, n), 1.0) << n;
+    EXPECT_EQ(out["field_details"]["total_amount"]["source"], "xml");
+}
+
+TEST(DocumentFields, UblXml) {
+    const char xml[] =
+        "<Invoice xmlns='urn:oasis:names:specification:ubl:schema:xsd:Invoice-2' "
+        "xmlns:cbc='urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2' "
+        "xmlns:cac='urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2'>"
+        "<cbc:ID>UBL-1</cbc:ID><cbc:IssueDate>2024-02-29</cbc:IssueDate>"
+        "<cbc:DocumentCurrencyCode>EUR</cbc:DocumentCurrencyCode>"
+        "<cac:TaxTotal><cbc:TaxAmount currencyID='EUR'>21.00</cbc:TaxAmount></cac:TaxTotal>"
+        "<cac:LegalMonetaryTotal><cbc:TaxExclusiveAmount>100.00</cbc:TaxExclusiveAmount>"
+        "<cbc:TaxInclusiveAmount>122.00</cbc:TaxInclusiveAmount><cbc:PayableAmount>122.00</cbc:PayableAmount>"
+        "</cac:LegalMonetaryTotal></Invoice>";
+    json r = result_of({page_from_lines({"Invoice"})});
+    r["metadata"]["invoice_xml"] = {{"xml", xml}};
+    json out = run(r);
+    EXPECT_EQ(out["fields"]["invoice_number"], "UBL-1");
+    EXPECT_EQ(out["fields"]["invoice_date"], "2024-02-29");
+    // 100 + 21 != 122: the XML contradicts itself
+    EXPECT_LT(conf(out, "total_amount"), 0.5);
+}
+
+TEST(DocumentFields, AamvaPdf417) {
+    const std::string payload =
+        "@\n\x1e\rANSI 636014040002DL00410278ZC03190008DLDAQD1234562\nDCSPUBLIC\nDACJOHN\nDBB01151990\n"
+        "DBA01152030\nDBD01152022\nDBC1\nDAG123 MAIN ST\nDAISACRAMENTO\nDAJCA\nDAK958230000  \nDCAC\n\r";
+    json page = page_from_lines({"DRIVER LICENSE"});
+    page["barcodes"] = json::array({{{"format", "PDF417"}, {"text", payload}}});
+    json out = run(result_of({page}));
+    EXPECT_EQ(out["detected_type"], "drivers_license");
+    EXPECT_EQ(out["fields"]["surname"], "PUBLIC");
+    EXPECT_EQ(out["field_details"]["surname"]["source"], "pdf417");
+}
+
+TEST(DocumentFields, EmptyAndHostileInput) {
+    json out = run(json::object());
+    EXPECT_EQ(out["fields"], json::object());
+    EXPECT_EQ(out["detected_type"], "other");
+    EXPECT_EQ(out["overall_confidence"], 0);
+    json r = {{"pages", {{{"text", 5}, {"words", "x"}, {"lines", {1, 2}}, {"barcodes", {1, {{"text", 3}}}}}}},
+              {"metadata", {{"invoice_xml", {{"xml", std::string(100000, '<')}}}}}};
+    EXPECT_NO_THROW(run(r));
+    std::string deep;
+    for (int i = 0; i < 100000; ++i) deep += "<a>";
+    r["metadata"]["invoice_xml"]["xml"] = "<Invoice>" + deep;
+    EXPECT_NO_THROW(run(r));
+    // a long text of label-like lines stays bounded
+    std::vector<std::string> many(20000, "Total Total Total 1,00 IBAN DE89 3704");
+    EXPECT_NO_THROW(run(result_of({page_from_lines(many)}), "invoice"));
+}
+
+}  // namespace
