@@ -106,11 +106,13 @@ void page_lines(const json &page, int page_no, std::vector<Line> &out, std::size
         const std::size_t nwords = std::min(words->size(), kMaxWordsPerPage);
         for (const auto &range : *lines) {
             if (out.size() >= kMaxLines || budget == 0) return;
-            if (!range.is_array() || range.size() != 2 || !range[0].is_number_unsigned() ||
-                !range[1].is_number_unsigned())
+            // (integers as the helper builds them, unsigned as a parser reads them)
+            if (!range.is_array() || range.size() != 2 || !range[0].is_number_integer() ||
+                !range[1].is_number_integer() || range[0].get<std::int64_t>() < 0 ||
+                range[1].get<std::int64_t>() < 0)
                 continue;
-            const std::size_t first = range[0].get<std::size_t>();
-            const std::size_t count = range[1].get<std::size_t>();
+            const auto first = static_cast<std::size_t>(range[0].get<std::int64_t>());
+            const auto count = static_cast<std::size_t>(range[1].get<std::int64_t>());
             if (first >= nwords) continue;
             Line l;
             l.page = page_no;
