@@ -427,18 +427,21 @@ std::vector<XmlNode> parse_xml(std::string_view x) {
 
 // The first element reached from `from` by the path, each step a descendant (or, with a leading
 // '/', a direct child) of the previous. 0 when there is none.
-std::size_t xml_find(const std::vector<XmlNode> &nodes, std::size_t from,
-                     const std::vector<std::string> &path, std::size_t step = 0) {
+// `budget` bounds the nodes visited (nested matches of an early step would otherwise multiply).
+std::size_t xml_find_in(const std::vector<XmlNode> &nodes, std::size_t from,
+                        const std::vector<std::string> &path, std::size_t step, std::size_t &budget) {
     if (step == path.size()) return from;
     const bool child_only = !path[step].empty() && path[step][0] == '/';
     const std::string want = child_only ? path[step].substr(1) : path[step];
     // iterative pre-order over the subtree (bounded by the node count)
     std::vector<std::size_t> todo(nodes[from].children.rbegin(), nodes[from].children.rend());
     while (!todo.empty()) {
+        if (budget == 0) return 0;
+        --budget;
         std::size_t n = todo.back();
         todo.pop_back();
         if (nodes[n].name == want) {
-            std::size_t r = xml_find(nodes, n, path, step + 1);
+            std::size_t r = xml_find_in(nodes, n, path, step + 1, budget);
             if (r) return r;
         }
         if (!child_only)
@@ -446,6 +449,12 @@ std::size_t xml_find(const std::vector<XmlNode> &nodes, std::size_t from,
                 todo.push_back(*it);
     }
     return 0;
+}
+
+std::size_t xml_find(const std::vector<XmlNode> &nodes, std::size_t from,
+                     const std::vector<std::string> &path) {
+    std::size_t budget = 4 * kMaxXmlElements;
+    return xml_find_in(nodes, from, path, 0, budget);
 }
 
 std::string xml_date(const std::string &s) {
@@ -1178,25 +1187,31 @@ void extract_invoice_text(const std::vector<Line> &lines, Locale loc, Candidates
 }
 
 // IBAN, BIC, payment reference and VAT ids: identifiers with checks (invoices, statements).
-void extract_identifiers(const std::vector<Line> &lines, Locale loc, Candidates &out, bool vat_ids) {
+void extract_identifiers(const std::vector<Line> &lines, Locale loc, Candidates &out, bool vat_ids,
+                         const Entities &entities) {
     if (auto h = find_labelled(lines, kIban, Kind::iban, loc)) {
         bool ok = iban_valid(h->value);
         auto c = text_candidate(*h, h->value, ok ? kConfirmed : kFailed);
         add_check(c, "iban_mod97", ok);
         offer(out, "iban", std::move(c));
     } else {
-        // an IBAN without a label (entities validate it): checksum only
-        for (const auto &l : lines) {
-            auto e = find_entities(l.text, {loc, "", 1});
-            if (e.ibans.empty()) continue;
-            Hit h;
-            h.line = &l;
-            h.begin = 0;
-            h.end = l.text.size();
-            auto c = text_candidate(h, e.ibans.front(), 0.85);
-            add_check(c, "iban_mod97", true);
-            offer(out, "iban", std::move(c));
-            break;
+        // an IBAN without a label (the entities validated it): checksum only
+        if (!entities.ibans.empty()) {
+            const std::string &iban = entities.ibans.front();
+            for (const auto &l : lines) {
+                std::string compact;
+                for (char ch : l.text)
+                    if (ch != ' ') compact += ch;
+                if (compact.find(iban) == std::string::npos) continue;
+                Hit h;
+                h.line = &l;
+                h.begin = 0;
+                h.end = l.text.size();
+                auto c = text_candidate(h, iban, 0.85);
+                add_check(c, "iban_mod97", true);
+                offer(out, "iban", std::move(c));
+                break;
+            }
         }
     }
     if (auto h = find_labelled(lines, kBic, Kind::bic, loc)) {
@@ -1215,12 +1230,14 @@ void extract_identifiers(const std::vector<Line> &lines, Locale loc, Candidates 
     }
     if (!vat_ids) return;
     bool vendor_done = false, customer_done = false;
+    std::size_t looked_at = 0;
     for (const auto &l : lines) {
-        if (vendor_done && customer_done) break;
+        if ((vendor_done && customer_done) || looked_at > 500) break;
         bool labelled = false;
         for (const char *k : kVatLabels)
             if (find_label(l, k) != std::string::npos) labelled = true;
         if (!labelled) continue;
+        ++looked_at;
         auto e = find_entities(l.text, {loc, "", 4});
         if (e.vat_ids.empty()) continue;
         bool customer = false;
@@ -1620,6 +1637,11 @@ json document_fields(const json &result, const DocumentFieldsOptions &options) {
         }
     }
 
+    // entities (also the IBAN fallback of the text extractors)
+    EntityOptions eo;
+    eo.locale = loc;
+    const Entities e = find_entities(all_text, eo);
+
     // 4. type detection, then the text of the effective type
     const Detection det = detect_type(lines, mrz, aamva, payment_qr, has_xml);
     std::string declared = options.document_type.empty() ? "other" : options.document_type;
@@ -1627,12 +1649,12 @@ json document_fields(const json &result, const DocumentFieldsOptions &options) {
     if (!lines.empty()) {
         if (type == "invoice") {
             extract_invoice_text(lines, loc, fields);
-            extract_identifiers(lines, loc, fields, true);
+            extract_identifiers(lines, loc, fields, true, e);
         } else if (type == "receipt") {
             extract_receipt_text(lines, loc, fields);
         } else if (type == "bank_statement") {
             extract_statement_text(lines, loc, fields);
-            extract_identifiers(lines, loc, fields, false);
+            extract_identifiers(lines, loc, fields, false, e);
             fields.erase("payment_reference");
         }
     }
@@ -1640,9 +1662,6 @@ json document_fields(const json &result, const DocumentFieldsOptions &options) {
     // the payload wins.
 
     // 5. entities
-    EntityOptions eo;
-    eo.locale = loc;
-    Entities e = find_entities(all_text, eo);
     json amounts = json::array();
     for (const auto &a : e.amounts) amounts.push_back({{"value", amount_json(a.value)}, {"currency", a.currency}});
     json bc = json::array();

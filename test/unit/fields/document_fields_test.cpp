@@ -156,6 +156,14 @@ TEST(DocumentFields, BadIbanInTextIsNeverConfident) {
     EXPECT_EQ(out["field_details"]["iban"]["failed_checks"], json({"iban_mod97"}));
 }
 
+TEST(DocumentFields, UnlabelledIbanByChecksumOnly) {
+    auto lines = kGermanInvoice;
+    lines[8] = "Bitte überweisen Sie auf DE89 3704 0044 0532 0130 00";
+    json out = run(result_of({page_from_lines(lines)}), "invoice");
+    EXPECT_EQ(out["fields"]["iban"], "DE89370400440532013000");
+    EXPECT_EQ(conf(out, "iban"), 0.85);
+}
+
 TEST(DocumentFields, NonexistentDateIsNotReported) {
     auto lines = kGermanInvoice;
     lines[2] = "Rechnungsdatum: 30.02.2024";
@@ -395,6 +403,8 @@ TEST(DocumentFields, EmptyAndHostileInput) {
     // a long text of label-like lines stays bounded
     std::vector<std::string> many(20000, "Total Total Total 1,00 IBAN DE89 3704");
     EXPECT_NO_THROW(run(result_of({page_from_lines(many)}), "invoice"));
+    std::vector<std::string> vat(20000, "USt-IdNr DE000000000 VAT FR00000000000 BTW NL000000000B00");
+    EXPECT_NO_THROW(run(result_of({page_from_lines(vat)}), "invoice"));
 }
 
 }  // namespace
