@@ -97,6 +97,23 @@ TEST(DocumentFields, EpcQrWithBrokenIbanIsNeverConfident) {
     for (auto &[name, c] : out["field_confidence"].items()) EXPECT_LT(c.get<double>(), 1.0) << name;
 }
 
+TEST(DocumentFields, SwissQrBill) {
+    const std::string spc =
+        "SPC\r\n0200\r\n1\r\nCH4431999123000889012\r\nS\r\nRobert Schneider AG\r\nRue du Lac\r\n1268\r\n"
+        "2501\r\nBiel\r\nCH\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n1949.75\r\nCHF\r\nS\r\n"
+        "Pia-Maria Rutschmann-Schnyder\r\nGrosse Marktgasse\r\n28\r\n9400\r\nRorschach\r\nCH\r\n"
+        "QRR\r\n210000000003139471430009017\r\nInstruction of 15.09.2019\r\nEPD";
+    json page = page_from_lines({"Zahlteil"});
+    page["barcodes"] = json::array({{{"format", "QRCode"}, {"text", spc}}});
+    json out = run(result_of({page}));
+    EXPECT_EQ(out["fields"]["iban"], "CH4431999123000889012");
+    EXPECT_EQ(out["fields"]["total_amount"], 1949.75);
+    EXPECT_EQ(out["fields"]["currency"], "CHF");
+    EXPECT_EQ(out["fields"]["payment_reference"], "210000000003139471430009017");
+    EXPECT_EQ(conf(out, "payment_reference"), 1.0);
+    EXPECT_EQ(out["detected_type"], "invoice");  // a payment part and nothing else
+}
+
 const std::vector<std::string> kGermanInvoice = {
     "Muster GmbH",
     "Rechnung Nr. 2024-0815",
@@ -251,6 +268,15 @@ TEST(DocumentFields, Td3PassportAt095) {
         EXPECT_EQ(conf(out, n), 0.95) << n;
     EXPECT_EQ(out["field_details"]["document_number"]["source"], "mrz");
     EXPECT_TRUE(out["field_details"]["mrz"].contains("bbox"));
+}
+
+TEST(DocumentFields, CorrectedMrzFieldIsLower) {
+    std::string l2 = kTd3Line2;
+    l2[15] = 'O';  // birth date 740812 read as 74O812: a digits-only field, corrected
+    json out = run(result_of({page_from_lines({"PASSPORT", kTd3Line1, l2})}));
+    EXPECT_EQ(out["fields"]["birth_date"], "1974-08-12");
+    EXPECT_EQ(conf(out, "birth_date"), 0.85);
+    EXPECT_EQ(conf(out, "document_number"), 0.95);
 }
 
 TEST(DocumentFields, MrzWithBrokenCheckDigit) {
