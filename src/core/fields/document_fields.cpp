@@ -1100,7 +1100,10 @@ json find_line_items(const std::vector<Line> &lines, Locale loc, std::int64_t &s
 void extract_invoice_text(const std::vector<Line> &lines, Locale loc, Candidates &out) {
     if (auto h = find_labelled(lines, kInvoiceNumber, Kind::identifier, loc))
         offer(out, "invoice_number", text_candidate(*h, h->value, std::min(h->grade, 0.85)));
-    if (auto h = find_labelled(lines, kInvoiceDate, Kind::date, loc)) {
+    static const std::vector<const char *> kNotInvoiceDate = {
+        "due", "fällig", "zahlbar", "échéance", "vervaldatum", "liefer", "lieferdatum", "delivery",
+        "livraison", "leverdatum", "order date", "bestelldatum", "leistungsdatum", "period", "zeitraum"};
+    if (auto h = find_labelled(lines, kInvoiceDate, Kind::date, loc, kNotInvoiceDate)) {
         auto c = text_candidate(*h, h->value, h->grade);
         add_check(c, kDateExists, true);
         offer(out, "invoice_date", std::move(c));
@@ -1556,7 +1559,12 @@ json document_fields(const json &result, const DocumentFieldsOptions &options) {
             all_text += t;
         }
     }
-    const Locale loc = document_locale(result, lines);
+    Locale loc = document_locale(result, lines);
+    // English with dollars and neither pounds nor euros: US month-first numeric dates
+    if (loc == Locale::en && (all_text.find('$') != std::string::npos || all_text.find("USD") != std::string::npos) &&
+        all_text.find("\xC2\xA3") == std::string::npos && all_text.find("\xE2\x82\xAC") == std::string::npos &&
+        all_text.find("GBP") == std::string::npos && all_text.find("EUR") == std::string::npos)
+        loc = Locale::en_us;
     Candidates fields;
 
     // 1. payment QR codes and AAMVA PDF417

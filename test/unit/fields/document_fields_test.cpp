@@ -197,6 +197,7 @@ TEST(DocumentFields, EnglishInvoiceWithValuesBelowLabels) {
     const json &f = out["fields"];
     EXPECT_EQ(f["invoice_number"], "INV-10042");
     EXPECT_EQ(f["invoice_date"], "2024-03-05");
+    EXPECT_EQ(f["due_date"], "2024-04-04");
     EXPECT_EQ(f["purchase_order_number"], "PO-7781");
     EXPECT_EQ(f["net_amount"], 1234.5);
     EXPECT_EQ(f["tax_amount"], 98.76);
@@ -205,6 +206,14 @@ TEST(DocumentFields, EnglishInvoiceWithValuesBelowLabels) {
     EXPECT_EQ(f["currency"], "USD");
     EXPECT_GE(conf(out, "total_amount"), 0.95);
     EXPECT_GE(conf(out, "amount_due"), 0.95);
+}
+
+TEST(DocumentFields, UsDatesAndGenericDateLabel) {
+    json out = run(result_of({page_from_lines({
+        "Invoice", "Invoice # 5521", "Due date: 03/05/2024", "Date: 02/04/2024", "Total $10.00"})}));
+    EXPECT_EQ(out["fields"]["due_date"], "2024-03-05");      // month first with dollars
+    EXPECT_EQ(out["fields"]["invoice_date"], "2024-02-04");  // not the due date's line
+    EXPECT_LT(conf(out, "invoice_date"), 0.8);               // a generic label
 }
 
 TEST(DocumentFields, FrenchInvoice) {
