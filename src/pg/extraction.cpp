@@ -73,7 +73,7 @@ void report_degraded_sandbox(const core::RunResult &r) {
 core::RunOptions options_for(const ClaimedJob *job) {
     core::RunOptions o;
     o.program = guc_extract_program;
-    o.args = {"--format", job->file_format, "--progress",
+    o.args = {"--format", job->file_format, "--document-type", job->document_type, "--progress",
               "--lang", guc_ocr_language,
               "--max-pages", std::to_string(guc_max_pages),
               "--max-memory-mb", std::to_string(guc_helper_memory_mb),
