@@ -21,6 +21,7 @@
 #include "core/fields/mrz.hpp"
 #include "core/fields/normalize.hpp"
 #include "core/fields/payment_qr.hpp"
+#include "core/utf8.hpp"
 #include "core/purity.hpp"
 
 namespace docextract::fields {
@@ -310,20 +311,7 @@ std::string xml_unescape(std::string_view s) {
                      static_cast<unsigned long>(is_digit(ent[k]) ? ent[k] - '0'
                                                                  : (ascii_lower(ent[k]) - 'a' + 10) & 15);
             if (cp == 0 || cp >= 0x110000) cp = 0xFFFD;
-            if (cp < 0x80) out += static_cast<char>(cp);
-            else if (cp < 0x800) {
-                out += static_cast<char>(0xC0 | (cp >> 6));
-                out += static_cast<char>(0x80 | (cp & 0x3F));
-            } else if (cp < 0x10000) {
-                out += static_cast<char>(0xE0 | (cp >> 12));
-                out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-                out += static_cast<char>(0x80 | (cp & 0x3F));
-            } else {
-                out += static_cast<char>(0xF0 | (cp >> 18));
-                out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-                out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-                out += static_cast<char>(0x80 | (cp & 0x3F));
-            }
+            core::append_utf8(out, static_cast<char32_t>(cp));
         } else {
             out += s.substr(i, semi - i + 1);
         }
@@ -434,19 +422,19 @@ std::size_t xml_find_in(const std::vector<XmlNode> &nodes, std::size_t from,
     const bool child_only = !path[step].empty() && path[step][0] == '/';
     const std::string want = child_only ? path[step].substr(1) : path[step];
     // iterative pre-order over the subtree (bounded by the node count)
-    std::vector<std::size_t> todo(nodes[from].children.rbegin(), nodes[from].children.rend());
-    while (!todo.empty()) {
+    std::vector<std::size_t> stack(nodes[from].children.rbegin(), nodes[from].children.rend());
+    while (!stack.empty()) {
         if (budget == 0) return 0;
         --budget;
-        std::size_t n = todo.back();
-        todo.pop_back();
+        std::size_t n = stack.back();
+        stack.pop_back();
         if (nodes[n].name == want) {
             std::size_t r = xml_find_in(nodes, n, path, step + 1, budget);
             if (r) return r;
         }
         if (!child_only)
             for (auto it = nodes[n].children.rbegin(); it != nodes[n].children.rend(); ++it)
-                todo.push_back(*it);
+                stack.push_back(*it);
     }
     return 0;
 }
@@ -559,9 +547,9 @@ bool extract_invoice_xml(const std::string &xml, Candidates &out) {
         for (const char *party : {"SellerTradeParty", "BuyerTradeParty"}) {
             std::size_t p = xml_find(nodes, 0, {party});
             if (!p) continue;
-            std::vector<std::size_t> todo(nodes[p].children);
-            for (std::size_t k = 0; k < todo.size() && k < 1000; ++k) {
-                const auto &n = nodes[todo[k]];
+            std::vector<std::size_t> children(nodes[p].children);
+            for (std::size_t k = 0; k < children.size() && k < 1000; ++k) {
+                const auto &n = nodes[children[k]];
                 if (n.name == "ID" && nodes[n.parent].name == "SpecifiedTaxRegistration") {
                     auto it = n.attrs.find("schemeID");
                     if (it != n.attrs.end() && it->second == "VA") {
@@ -570,7 +558,7 @@ bool extract_invoice_xml(const std::string &xml, Candidates &out) {
                         break;
                     }
                 }
-                todo.insert(todo.end(), n.children.begin(), n.children.end());
+                children.insert(children.end(), n.children.begin(), n.children.end());
             }
         }
         offer_xml(out, "iban", text({"PayeePartyCreditorFinancialAccount", "IBANID"}), "iban");

@@ -5,6 +5,7 @@
 
 #include "core/fields/checks.hpp"
 #include "core/fields/normalize.hpp"
+#include "core/utf8.hpp"
 #include "core/purity.hpp"
 
 namespace docextract::fields {
@@ -41,15 +42,7 @@ std::string trim_copy(std::string_view s) {
 // ISO 8859-1 to UTF-8 (EPC character set 2).
 std::string latin1_to_utf8(std::string_view s) {
     std::string out;
-    for (char ch : s) {
-        unsigned char c = static_cast<unsigned char>(ch);
-        if (c < 0x80) {
-            out += static_cast<char>(c);
-        } else {
-            out += static_cast<char>(0xC0 | (c >> 6));
-            out += static_cast<char>(0x80 | (c & 0x3F));
-        }
-    }
+    for (char ch : s) core::append_utf8(out, static_cast<unsigned char>(ch));
     return out;
 }
 
