@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "core/fields/checks.hpp"
+#include "core/fields/text_util.hpp"
 #include "core/purity.hpp"
 
 namespace docextract::fields {
@@ -25,17 +26,6 @@ int number(std::string_view s) noexcept {
     return v;
 }
 
-std::string trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    std::string out;
-    for (char c : s) {
-        if (c == ' ' && !out.empty() && out.back() == ' ') continue;
-        out += c;
-    }
-    return out;
-}
-
 bool truncation_or_none(const std::string &v) {
     return v.empty() || v == "NONE" || v == "unavl" || v == "UNAVL" || v == "unavail";
 }
@@ -51,7 +41,7 @@ void read_elements(std::string_view body, std::map<std::string, std::string> &ou
         if (line.size() >= 3 && is_upper(line[0]) && is_upper(line[1]) &&
             (is_upper(line[2]) || is_digit(line[2]))) {
             std::string id(line.substr(0, 3));
-            if (out.find(id) == out.end()) out[id] = trim(line.substr(3));
+            if (out.find(id) == out.end()) out[id] = trim_collapse(line.substr(3));
             ++count;
         }
         i = end + 1;
@@ -89,7 +79,7 @@ bool canadian_iin(const std::string &iin) {
 }
 
 std::string postal_code(const std::string &raw) {
-    std::string v = trim(raw);
+    std::string v = trim_collapse(raw);
     bool digits = v.size() == 9;
     for (char c : v) digits = digits && is_digit(c);
     if (digits) {
@@ -183,7 +173,7 @@ std::optional<AamvaResult> parse_aamva(std::string_view p) {
         std::string dct = get("DCT");  // versions 02-03: given names, ',' or ' ' separated
         for (char &c : dct)
             if (c == ',' || c == '$') c = ' ';
-        given = trim(dct);
+        given = trim_collapse(dct);
     }
     if (surname.empty()) {
         // Version 01 (and some 03): DAA full name "LAST,FIRST,MIDDLE" (or '$' separated).
@@ -191,17 +181,17 @@ std::optional<AamvaResult> parse_aamva(std::string_view p) {
         char sep = full.find(',') != std::string::npos ? ',' : '$';
         std::size_t a = full.find(sep);
         if (a != std::string::npos) {
-            surname = trim(full.substr(0, a));
+            surname = trim_collapse(full.substr(0, a));
             std::string rest = full.substr(a + 1);
             for (char &c : rest)
                 if (c == ',' || c == '$') c = ' ';
-            given = trim(rest);
+            given = trim_collapse(rest);
         } else {
-            surname = trim(full);
+            surname = trim_collapse(full);
         }
     }
     put("surname", surname);
-    if (!truncation_or_none(middle)) given = trim(given + " " + middle);
+    if (!truncation_or_none(middle)) given = trim_collapse(given + " " + middle);
     put("given_names", given);
     auto date = [&](const char *name, const char *id) {
         std::string raw = get(id);

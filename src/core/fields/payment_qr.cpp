@@ -6,6 +6,7 @@
 #include "core/fields/checks.hpp"
 #include "core/fields/normalize.hpp"
 #include "core/utf8.hpp"
+#include "core/fields/text_util.hpp"
 #include "core/purity.hpp"
 
 namespace docextract::fields {
@@ -24,17 +25,6 @@ std::vector<std::string_view> split_lines(std::string_view s, std::size_t max_li
         out.push_back(line);
         if (end == s.size()) break;
         start = end + 1;
-    }
-    return out;
-}
-
-std::string trim_copy(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    std::string out;
-    for (char c : s) {
-        if (c == ' ' && !out.empty() && out.back() == ' ') continue;
-        out += c;
     }
     return out;
 }
@@ -91,8 +81,8 @@ std::optional<PaymentQr> parse_epc(std::string_view payload) {
     if (charset.size() != 1 || charset[0] < '1' || charset[0] > '8')
         q.failed_checks.push_back("epc_charset");
     auto text = [&](std::string_view s) {
-        if (utf8 || charset != "2") return trim_copy(s);
-        return trim_copy(latin1_to_utf8(s));
+        if (utf8 || charset != "2") return trim_collapse(s);
+        return trim_collapse(latin1_to_utf8(s));
     };
     if (l[3] != "SCT" && l[3] != "INST") q.failed_checks.push_back("epc_identification");
     std::string bic = compact_identifier(l[4]);
@@ -114,7 +104,7 @@ std::optional<PaymentQr> parse_epc(std::string_view payload) {
             q.failed_checks.push_back("amount_format");
         }
     }
-    q.purpose = trim_copy(l[8]);
+    q.purpose = trim_collapse(l[8]);
     std::string ref = compact_identifier(l[9]);
     q.remittance_text = text(l[10]);
     if (!l[9].empty()) {
@@ -146,7 +136,7 @@ std::optional<PaymentQr> parse_spc(std::string_view payload) {
     add_field(q, "iban", iban, {{"iban_mod97", iban_ok}});
     if (iban.empty()) q.failed_checks.push_back("qrbill_iban_required");
     if (l[4] != "S" && l[4] != "K") q.failed_checks.push_back("qrbill_address_type");
-    std::string name = trim_copy(l[5]);
+    std::string name = trim_collapse(l[5]);
     if (name.empty()) q.failed_checks.push_back("qrbill_creditor_name");
     add_field(q, "beneficiary_name", name, {});
     for (int i = 11; i <= 17; ++i)  // ultimate creditor: reserved, must be empty
@@ -161,7 +151,7 @@ std::optional<PaymentQr> parse_spc(std::string_view payload) {
     }
     if (l[19] == "CHF" || l[19] == "EUR") add_field(q, "currency", std::string(l[19]), {});
     else q.failed_checks.push_back("qrbill_currency");
-    q.debtor_name = trim_copy(l[21]);
+    q.debtor_name = trim_collapse(l[21]);
     q.reference_type = std::string(l[27]);
     std::string ref = compact_identifier(l[28]);
     bool qr = qr_iban(iban);
@@ -179,7 +169,7 @@ std::optional<PaymentQr> parse_spc(std::string_view payload) {
     } else {
         q.failed_checks.push_back("qrbill_reference_type");
     }
-    q.remittance_text = trim_copy(l[29]);
+    q.remittance_text = trim_collapse(l[29]);
     if (l[30] != "EPD") q.failed_checks.push_back("qrbill_trailer");
     return q;
 }
