@@ -1,13 +1,21 @@
 # docextract: PGXS build of the extension. The pure C++ core (src/core) and the sandboxed helper
 # (src/bin) are built by CMake into $(CORE_BUILD); this Makefile links the core into docextract.so.
 EXTENSION   = docextract
+CORE_BUILD ?= build
 MODULE_big  = docextract
 PG_SOURCES  = $(sort $(wildcard src/pg/*.cpp))
 OBJS        = $(PG_SOURCES:.cpp=.o)
+# The install script of the newest version and the update scripts are assembled from
+# src/sql/install and src/sql/updates (src/sql/README.md); released install scripts are kept as is.
+EXTVERSION  = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" docextract.control)
+SQL_BUILT   = $(CORE_BUILD)/sql
+SQL_PARTS   = $(sort $(wildcard src/sql/install/*.sql))
+SQL_UPDATES = $(wildcard src/sql/updates/docextract--*--*.sql)
 DATA        = $(wildcard src/sql/docextract--*.sql)
+DATA_built  = $(SQL_BUILT)/docextract--$(EXTVERSION).sql \
+              $(patsubst src/sql/updates/%,$(SQL_BUILT)/%,$(SQL_UPDATES))
 DOCS        = README.md
 
-CORE_BUILD ?= build
 CORE_LIB    = $(CORE_BUILD)/src/core/libdocextract_core.a
 HELPER      = $(CORE_BUILD)/src/bin/docextract-extract
 
@@ -27,7 +35,7 @@ PROVE_TESTS  = test/t/*.pl
 EXTRA_CLEAN  = $(CORE_BUILD) tmp_check_regress results regression.diffs regression.out \
                tmp_check_iso output_iso $(OBJS:.o=.d)
 
-PG_CPPFLAGS  = -Isrc
+PG_CPPFLAGS  = -Isrc -DDOCEXTRACT_EXTVERSION='"$(EXTVERSION)"'
 # PostgreSQL's headers use 'register' and leave parameters unused; those warnings are theirs.
 PG_CXXFLAGS  = -std=c++17 -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
                -Wno-register
@@ -43,6 +51,14 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 override with_llvm = no
 include $(PGXS)
 -include $(OBJS:.o=.d)
+
+$(SQL_BUILT)/docextract--$(EXTVERSION).sql: $(SQL_PARTS) scripts/assemble-sql.pl
+	@mkdir -p $(@D)
+	perl scripts/assemble-sql.pl install src/sql/install > $@.tmp && mv $@.tmp $@
+
+$(SQL_BUILT)/docextract--%.sql: src/sql/updates/docextract--%.sql $(SQL_PARTS) scripts/assemble-sql.pl
+	@mkdir -p $(@D)
+	perl scripts/assemble-sql.pl update src/sql/install $< > $@.tmp && mv $@.tmp $@
 
 .PHONY: core
 core:

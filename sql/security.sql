@@ -129,8 +129,17 @@ RESET search_path;
 DROP OPERATOR public.= (uuid, uuid);
 DROP FUNCTION public.hostile_uuid_eq(uuid, uuid);
 
--- The roles survive DROP EXTENSION and CREATE EXTENSION again.
+-- DROP EXTENSION refuses while documents exist, and changes nothing; told to, it drops them.
+SELECT count(*) > 0 AS has_documents FROM docextract.documents;
 DROP EXTENSION docextract CASCADE;
+\set VERBOSITY sqlstate
+DROP EXTENSION docextract;
+\set VERBOSITY default
+SELECT count(*) > 0 AS has_documents FROM docextract.documents;
+-- The roles survive DROP EXTENSION and CREATE EXTENSION again.
+SET docextract.allow_drop_with_documents = on;
+DROP EXTENSION docextract CASCADE;
+RESET docextract.allow_drop_with_documents;
 SELECT rolname FROM pg_roles WHERE rolname LIKE 'docextract\_%' ORDER BY 1;
 CREATE EXTENSION docextract;
 SELECT count(*) AS documents FROM docextract.documents;

@@ -18,6 +18,7 @@ int guc_helper_memory_mb = core::kDefaultHelperMemoryMb;
 int guc_lease_duration_s = 300;
 int guc_retry_backoff_base_s = 60;
 int guc_retry_backoff_max_s = 3600;
+bool guc_allow_drop_with_documents = false;
 
 namespace {
 
@@ -98,6 +99,12 @@ void define_gucs() {
                &guc_retry_backoff_base_s, 60, 0, 86400, PGC_SUSET, GUC_UNIT_S);
     define_int("docextract.retry_backoff_max", "Longest delay between retries.", nullptr,
                &guc_retry_backoff_max_s, 3600, 0, 604800, PGC_SUSET, GUC_UNIT_S);
+
+    DefineCustomBoolVariable("docextract.allow_drop_with_documents",
+                             "Lets DROP EXTENSION docextract delete stored documents.",
+                             "Off: DROP EXTENSION fails while documents exist.",
+                             &guc_allow_drop_with_documents, false, PGC_USERSET, 0, nullptr,
+                             nullptr, nullptr);
 
     MarkGUCPrefixReserved("docextract");
 }

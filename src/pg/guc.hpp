@@ -19,6 +19,8 @@ extern int guc_helper_memory_mb;
 extern int guc_lease_duration_s;
 extern int guc_retry_backoff_base_s;
 extern int guc_retry_backoff_max_s;
+// Extension
+extern bool guc_allow_drop_with_documents;
 
 void define_gucs();
 

@@ -3,16 +3,22 @@
 // fail), and keep statements that carry document bytes out of the server log.
 #include "pg/hooks.hpp"
 
+#include "pg/guc.hpp"
 #include "pg/shmem.hpp"
 
 extern "C" {
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "commands/dbcommands.h"
 #include "commands/defrem.h"
-#include "utils/acl.h"
+#include "commands/extension.h"
+#include "executor/spi.h"
 #include "nodes/parsenodes.h"
 #include "postmaster/bgworker.h"
 #include "tcop/utility.h"
+#include "utils/acl.h"
+#include "utils/lsyscache.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 }
 
@@ -134,11 +140,46 @@ Oid database_to_free(Node *stmt) {
     return dboid;
 }
 
+bool drops_docextract(Node *stmt) {
+    if (!IsA(stmt, DropStmt) || castNode(DropStmt, stmt)->removeType != OBJECT_EXTENSION) return false;
+    ListCell *lc;
+    foreach (lc, castNode(DropStmt, stmt)->objects)
+        if (strcmp(strVal(lfirst(lc)), "docextract") == 0) return true;
+    return false;
+}
+
+bool documents_exist() {
+    const Oid nsp = get_namespace_oid("docextract", true);
+    if (!OidIsValid(nsp) || !OidIsValid(get_relname_relid("documents", nsp))) return false;
+    SPI_connect();
+    PushActiveSnapshot(GetTransactionSnapshot());
+    const int rc = SPI_execute("SELECT FROM docextract.documents LIMIT 1", true, 1);
+    const bool found = rc == SPI_OK_SELECT && SPI_processed > 0;
+    PopActiveSnapshot();
+    SPI_finish();
+    return found;
+}
+
+// DROP EXTENSION would delete every document and result with the extension's tables; that must
+// be asked for, not happen by accident.
+void refuse_drop_with_documents(Node *stmt) {
+    if (guc_allow_drop_with_documents || !drops_docextract(stmt) ||
+        !OidIsValid(get_extension_oid("docextract", true)) || !documents_exist())
+        return;
+    ereport(ERROR,
+            (errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
+             errmsg("cannot drop extension docextract because it still stores documents"),
+             errdetail("Dropping the extension deletes every document, its contents, jobs and results."),
+             errhint("Delete the documents first, or SET docextract.allow_drop_with_documents = on "
+                     "to drop them with the extension.")));
+}
+
 void process_utility(PlannedStmt *pstmt, const char *query, bool read_only_tree,
                      ProcessUtilityContext context, ParamListInfo params,
                      QueryEnvironment *query_env, DestReceiver *dest, QueryCompletion *qc) {
     Node *stmt = pstmt->utilityStmt;
     volatile Oid evicted = InvalidOid;  // read in PG_CATCH, after a longjmp
+    refuse_drop_with_documents(stmt);
     if (shared != nullptr) {
         const Oid dboid = database_to_free(stmt);
         if (OidIsValid(dboid)) {

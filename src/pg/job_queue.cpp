@@ -6,6 +6,7 @@
 extern "C" {
 #include "access/xact.h"
 #include "catalog/pg_type_d.h"
+#include "commands/dbcommands.h"
 #include "commands/extension.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
@@ -156,6 +157,22 @@ bool extension_present() {
     in_transaction("checking the extension", "check for the extension",
                    [&] { present = OidIsValid(get_extension_oid("docextract", true)); });
     return present;
+}
+
+bool extension_current(char **installed, char **dbname) {
+    bool current = false;
+    MemoryContext caller = CurrentMemoryContext;
+    in_transaction("checking the extension version", "check the extension version", [&] {
+        call("SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'docextract'", 0,
+             nullptr, nullptr);
+        if (SPI_processed != 1) return;
+        char *version = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+        current = strcmp(version, DOCEXTRACT_EXTVERSION) == 0;
+        if (current) return;
+        *installed = MemoryContextStrdup(caller, version);
+        *dbname = MemoryContextStrdup(caller, get_database_name(MyDatabaseId));
+    });
+    return current;
 }
 
 bool claim_next_job(const char *worker_name, ClaimedJob *job) {

@@ -45,6 +45,10 @@ void announce_ended_jobs(Oid dboid);
 ClaimState check_claim(const ClaimedJob *job, int pages_done, int pages_total, bool heartbeat);
 // Whether the extension is installed (and not being dropped) in this database.
 bool extension_present();
+// Whether the database's docextract is the version this library was built for
+// (DOCEXTRACT_EXTVERSION); if not, sets *installed to the database's version and *dbname to the
+// database's name (both palloc'd in the caller's context).
+bool extension_current(char **installed, char **dbname);
 // What pg_stat_activity shows while no transaction runs, e.g. the job being extracted (the
 // string must outlive the call); null for idle.
 void set_worker_activity(const char *activity);

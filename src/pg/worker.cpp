@@ -179,6 +179,8 @@ void docextract_worker_main(Datum main_arg) {
     MemoryContext job_context =
         AllocSetContextCreate(TopMemoryContext, "docextract job", ALLOCSET_DEFAULT_SIZES);
     TimestampTz last_reclaim = 0;
+    bool current = false;
+    bool said_outdated = false;
 
     while (!got_sigterm) {
         CHECK_FOR_INTERRUPTS();
@@ -187,6 +189,34 @@ void docextract_worker_main(Datum main_arg) {
             ProcessConfigFile(PGC_SIGHUP);
         }
         if (args.index >= guc_workers_per_database) break;
+
+        // A new library over an old install script: the SQL the worker calls may differ, so it
+        // waits for ALTER EXTENSION UPDATE, whose script wakes it.
+        if (!current) {
+            char *installed = nullptr, *dbname = nullptr;
+            current = extension_current(&installed, &dbname);
+            if (!current && installed == nullptr && !extension_present()) {
+                set_state(DbState::no_extension);
+                break;
+            }
+            if (!current && !said_outdated && args.index == 0) {
+                ereport(LOG, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                              errmsg("docextract workers of database \"%s\" wait for the extension to be updated",
+                                     dbname),
+                              errdetail("The database has docextract %s; the server's library is %s.",
+                                        installed ? installed : "?", DOCEXTRACT_EXTVERSION),
+                              errhint("Run ALTER EXTENSION docextract UPDATE in that database.")));
+            }
+            said_outdated = said_outdated || !current;
+            if (!current) {
+                (void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+                                 guc_poll_interval_ms, PG_WAIT_EXTENSION);
+                ResetLatch(MyLatch);
+                continue;
+            }
+            if (said_outdated && args.index == 0)
+                ereport(LOG, (errmsg("docextract workers resume after the extension update")));
+        }
 
         // Worker 0 looks for jobs whose holder died, about once a second.
         const TimestampTz now = GetCurrentTimestamp();

@@ -75,7 +75,14 @@ is( $node->safe_psql('postgres',
 set_helper($helper, delay => 3);
 $job = upload('db2');
 my ($holder, $child) = running_helper($node, 'db2', $job);
-my $took = timed(sub { $node->safe_psql('db2', 'SET lock_timeout = \'10s\'; DROP EXTENSION docextract') });
+# With a document stored, DROP EXTENSION refuses unless told to.
+my ($rc, $out, $err) = $node->psql('db2', 'DROP EXTENSION docextract');
+like($err, qr/cannot drop extension docextract because it still stores documents/,
+	'DROP EXTENSION refuses while documents exist');
+is($node->safe_psql('db2', "SELECT status FROM docextract.extraction_jobs WHERE id = '$job'"),
+	'processing', 'the refused DROP EXTENSION changed nothing');
+my $took = timed(sub { $node->safe_psql('db2',
+	'SET lock_timeout = \'10s\'; SET docextract.allow_drop_with_documents = on; DROP EXTENSION docextract') });
 cmp_ok($took, '<', 2, 'DROP EXTENSION with a job in flight is not blocked');
 diag(sprintf('DROP EXTENSION with a job in flight: %.2f s', $took));
 ok(wait_workers($node, 'db2', 0), 'db2: the workers leave after DROP EXTENSION');

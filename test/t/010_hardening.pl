@@ -217,7 +217,7 @@ set_helper($helper, delay => 60);
 my $slow = upload('postgres');
 my ($worker, $child) = running_helper($node, 'postgres', $slow);
 $log_offset = -s $node->logfile;
-$node->safe_psql('postgres', 'DROP EXTENSION docextract CASCADE');
+$node->safe_psql('postgres', 'SET docextract.allow_drop_with_documents = on; DROP EXTENSION docextract CASCADE');
 my $t0 = time;
 usleep(100_000) while kill(0, $child) && time - $t0 < 10;
 ok(!kill(0, $child), 'the helper is gone');

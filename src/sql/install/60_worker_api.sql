@@ -1,0 +1,366 @@
+-- The queue's worker API. The in-server workers call exactly these functions, so there is one
+-- claim path. A claim is a lease: its token must accompany every later call, and a call with a
+-- stale token (the job was cancelled, reclaimed or finished meanwhile) changes nothing.
+CREATE OR REPLACE FUNCTION docextract.in_server_worker() RETURNS boolean
+LANGUAGE c STABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'docextract_in_server_worker';
+COMMENT ON FUNCTION docextract.in_server_worker() IS 'Whether the caller is one of docextract''s own background workers.';
+
+CREATE OR REPLACE FUNCTION docextract.hide_statement() RETURNS void
+LANGUAGE c VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'docextract_hide_statement';
+COMMENT ON FUNCTION docextract.hide_statement() IS 'Marks the statement as carrying document bytes: until the transaction ends, an error is logged without the statement text.';
+
+CREATE OR REPLACE FUNCTION docextract.wake_workers() RETURNS void
+LANGUAGE c VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'docextract_wake_workers';
+COMMENT ON FUNCTION docextract.wake_workers() IS 'Wakes an idle worker of this database when the transaction commits (and the launcher, if the database has no workers yet).';
+
+CREATE OR REPLACE FUNCTION docextract.workers_epoch() RETURNS timestamptz
+LANGUAGE c STABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'docextract_workers_epoch';
+COMMENT ON FUNCTION docextract.workers_epoch() IS 'When the server last started or reset after a crash: in-server workers that claimed a job before then are gone.';
+
+CREATE OR REPLACE FUNCTION docextract.wake_waiters() RETURNS void
+LANGUAGE c VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'docextract_wake_waiters';
+COMMENT ON FUNCTION docextract.wake_waiters() IS 'Called when a job ends: once the transaction commits, wakes the sessions waiting in wait_for_job() in this database and has a worker send a NOTIFY docextract_jobs (without payload) in a transaction of its own.';
+
+CREATE OR REPLACE FUNCTION docextract.wait_for_job(job_id uuid, timeout interval DEFAULT '30 seconds')
+RETURNS text
+LANGUAGE c VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'docextract_wait_for_job';
+COMMENT ON FUNCTION docextract.wait_for_job(uuid, interval) IS
+    'Waits, without polling the table in a loop, until the job is completed, failed or cancelled, or the timeout passes; returns the status last seen.';
+
+CREATE OR REPLACE FUNCTION docextract.claim_jobs(worker_name text, n integer DEFAULT 1)
+RETURNS TABLE (job_id uuid, document_id uuid, claim_token uuid, file_format text,
+               retry_count integer, lease_expires_at timestamptz, document_type text)
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    lease interval := pg_catalog.current_setting('docextract.lease_duration')::interval;
+    -- An in-server worker is watched by its process ID, an external one by its lease alone.
+    pid   integer := CASE WHEN docextract.in_server_worker() THEN pg_catalog.pg_backend_pid() END;
+BEGIN
+    IF worker_name IS NULL OR worker_name OPERATOR(pg_catalog.=) ''
+       OR pg_catalog.length(worker_name) OPERATOR(pg_catalog.>) 200 THEN
+        RAISE EXCEPTION 'worker name must be 1 to 200 characters'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF n IS NULL OR n OPERATOR(pg_catalog.<) 1 OR n OPERATOR(pg_catalog.>) 1000 THEN
+        RAISE EXCEPTION 'number of jobs to claim must be between 1 and 1000'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    RETURN QUERY
+    WITH next AS MATERIALIZED (
+        SELECT j.id, pg_catalog.gen_random_uuid() AS token
+          FROM docextract.extraction_jobs AS j
+         WHERE j.status OPERATOR(pg_catalog.=) 'pending'
+           AND j.run_after OPERATOR(pg_catalog.<=) pg_catalog.now()
+         ORDER BY j.priority DESC, j.created_at
+         LIMIT n
+           FOR UPDATE SKIP LOCKED
+    )
+    UPDATE docextract.extraction_jobs AS j
+       SET status = 'processing', started_at = pg_catalog.clock_timestamp(),
+           holder = worker_name, holder_pid = pid,
+           claim_digest = docextract.claim_digest(next.token),
+           lease_expires_at = pg_catalog.now() OPERATOR(pg_catalog.+) lease,
+           pages_done = NULL, pages_total = NULL
+      FROM next, docextract.documents AS d
+     WHERE j.id OPERATOR(pg_catalog.=) next.id AND d.id OPERATOR(pg_catalog.=) j.document_id
+    RETURNING j.id, j.document_id, next.token, d.file_format, j.retry_count, j.lease_expires_at,
+              d.document_type;
+END
+$$;
+COMMENT ON FUNCTION docextract.claim_jobs(text, integer) IS
+    'Worker API: claims up to n runnable pending jobs (priority, then age) with FOR UPDATE SKIP LOCKED and returns them with their claim tokens.';
+
+CREATE OR REPLACE FUNCTION docextract.claim_digest(token uuid) RETURNS bytea
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT pg_catalog.sha256(pg_catalog.uuid_send(token)) $$;
+COMMENT ON FUNCTION docextract.claim_digest(uuid) IS 'SHA-256 of a claim token, as stored in extraction_jobs.claim_digest.';
+
+CREATE OR REPLACE FUNCTION docextract.claim_is_current(job_id uuid, claim_token uuid) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT EXISTS (SELECT FROM docextract.extraction_jobs AS j
+                    WHERE j.id OPERATOR(pg_catalog.=) claim_is_current.job_id
+                      AND j.claim_digest OPERATOR(pg_catalog.=)
+                          docextract.claim_digest(claim_is_current.claim_token))
+$$;
+COMMENT ON FUNCTION docextract.claim_is_current(uuid, uuid) IS 'Worker API: whether the claim token is still the job''s current one (false once the job was cancelled, reclaimed or finished).';
+
+-- The document first, then the job: the order of cancel_job() and DELETE, which lock the
+-- document and then its jobs. A worker API call that locks a job row (heartbeat, complete_job)
+-- takes this key-share lock first, so that a later call in the same transaction cannot deadlock
+-- with them. (Storing a result takes a key-share lock on the document anyway, for its foreign key.)
+CREATE OR REPLACE FUNCTION docextract.lock_document_of_job(job_id uuid) RETURNS void
+LANGUAGE sql
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT FROM docextract.documents AS d
+      JOIN docextract.extraction_jobs AS j ON j.document_id OPERATOR(pg_catalog.=) d.id
+     WHERE j.id OPERATOR(pg_catalog.=) lock_document_of_job.job_id
+       FOR KEY SHARE OF d
+$$;
+COMMENT ON FUNCTION docextract.lock_document_of_job(uuid) IS 'Takes a key-share lock on the document of a job, before the job''s row is locked: the lock order of cancel_job() and DELETE.';
+
+CREATE OR REPLACE FUNCTION docextract.heartbeat(job_id uuid, claim_token uuid,
+                                     pages_done integer DEFAULT NULL,
+                                     pages_total integer DEFAULT NULL)
+RETURNS timestamptz
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    expires pg_catalog.timestamptz;
+BEGIN
+    PERFORM docextract.lock_document_of_job(job_id);
+    UPDATE docextract.extraction_jobs AS j
+       SET lease_expires_at = pg_catalog.now() OPERATOR(pg_catalog.+)
+                              pg_catalog.current_setting('docextract.lease_duration')::interval,
+           pages_done = coalesce(heartbeat.pages_done, j.pages_done),
+           pages_total = coalesce(heartbeat.pages_total, j.pages_total)
+     WHERE j.id OPERATOR(pg_catalog.=) heartbeat.job_id
+       AND j.claim_digest OPERATOR(pg_catalog.=) docextract.claim_digest(heartbeat.claim_token)
+    RETURNING j.lease_expires_at INTO expires;
+    IF expires IS NULL THEN
+        PERFORM docextract.raise_stale_claim(job_id);
+    END IF;
+    RETURN expires;
+END
+$$;
+COMMENT ON FUNCTION docextract.heartbeat(uuid, uuid, integer, integer) IS
+    'Worker API: extends the lease of a claimed job and records its page progress; raises if the claim is stale.';
+
+CREATE OR REPLACE FUNCTION docextract.raise_stale_claim(job_id uuid) RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    st pg_catalog.text;
+BEGIN
+    SELECT j.status INTO st
+      FROM docextract.extraction_jobs AS j WHERE j.id OPERATOR(pg_catalog.=) job_id;
+    RAISE EXCEPTION 'claim on extraction job % is not valid', job_id
+        USING ERRCODE = 'XD001',
+              DETAIL = CASE WHEN st IS NULL THEN 'The job does not exist.'
+                            ELSE pg_catalog.format('The job is %s and this claim token is not its current one.', st) END,
+              HINT = 'The job was cancelled, reclaimed or finished by someone else; drop the work done.';
+END
+$$;
+COMMENT ON FUNCTION docextract.raise_stale_claim(uuid) IS 'Raises the error for a claim token that is no longer the job''s.';
+
+-- Summarises a helper result (docs/extract-json.md): how the text was obtained and how sure.
+CREATE OR REPLACE FUNCTION docextract.result_method(result jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE
+             WHEN n.ocr OPERATOR(pg_catalog.=) 0 AND n.native OPERATOR(pg_catalog.=) 0 THEN 'none'
+             WHEN n.ocr OPERATOR(pg_catalog.=) 0 THEN 'native'
+             WHEN n.native OPERATOR(pg_catalog.=) 0 THEN 'ocr'
+             ELSE 'mixed'
+           END
+      FROM (SELECT pg_catalog.count(*) FILTER (WHERE m.method OPERATOR(pg_catalog.=) 'ocr') AS ocr,
+                   pg_catalog.count(*) FILTER (WHERE m.method OPERATOR(pg_catalog.=) 'native') AS native
+              FROM pg_catalog.jsonb_array_elements(
+                       coalesce(result OPERATOR(pg_catalog.->) 'pages', '[]')) AS p,
+                   LATERAL (SELECT p OPERATOR(pg_catalog.->>) 'method') AS m(method)) AS n
+$$;
+COMMENT ON FUNCTION docextract.result_method(jsonb) IS 'native, ocr, mixed or none, from the pages of a helper result.';
+
+CREATE OR REPLACE FUNCTION docextract.result_confidence(result jsonb) RETURNS real
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    -- The helper's overall_confidence when it has one (derived from the fields, docs/fields.md);
+    -- otherwise native text is certain and OCR pages count with their confidence (0 to 1).
+    SELECT coalesce(
+        CASE WHEN pg_catalog.jsonb_typeof(result OPERATOR(pg_catalog.->) 'overall_confidence')
+                  OPERATOR(pg_catalog.=) 'number'
+             THEN LEAST(GREATEST((result OPERATOR(pg_catalog.->>) 'overall_confidence')::real, 0), 1)
+        END,
+        (SELECT pg_catalog.avg(
+                    CASE WHEN (p OPERATOR(pg_catalog.->>) 'method') OPERATOR(pg_catalog.=) 'ocr'
+                         THEN LEAST(GREATEST(
+                                  coalesce((p OPERATOR(pg_catalog.->>) 'ocr_confidence')::real, 0), 0), 1)
+                         ELSE 1 END)::real
+           FROM pg_catalog.jsonb_array_elements(
+                    coalesce(result OPERATOR(pg_catalog.->) 'pages', '[]')) AS p))
+$$;
+COMMENT ON FUNCTION docextract.result_confidence(jsonb) IS 'Mean page confidence (0 to 1) of a helper result: 1 for native text, the OCR confidence otherwise.';
+
+CREATE OR REPLACE FUNCTION docextract.complete_job(job_id uuid, claim_token uuid, result jsonb)
+RETURNS boolean
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    doc_id pg_catalog.uuid;
+BEGIN
+    IF result IS NULL OR pg_catalog.jsonb_typeof(result) OPERATOR(pg_catalog.<>) 'object' THEN
+        RAISE EXCEPTION 'result must be a JSON object'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    PERFORM docextract.lock_document_of_job(job_id);
+    UPDATE docextract.extraction_jobs AS j
+       SET status = 'completed', completed_at = GREATEST(pg_catalog.now(), j.started_at),
+           processing_time_seconds = GREATEST(
+               EXTRACT(epoch FROM pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) j.started_at)
+                   ::double precision,
+               0.000001),
+           error_message = NULL, holder = NULL, holder_pid = NULL, lease_expires_at = NULL,
+           claim_digest = NULL, pages_done = j.pages_total
+     WHERE j.id OPERATOR(pg_catalog.=) complete_job.job_id
+       AND j.claim_digest OPERATOR(pg_catalog.=) docextract.claim_digest(complete_job.claim_token)
+    RETURNING j.document_id INTO doc_id;
+    IF doc_id IS NULL THEN
+        PERFORM docextract.raise_stale_claim(job_id);
+    END IF;
+    INSERT INTO docextract.extracted_data
+           (job_id, document_id, data, text, overall_confidence, field_confidence, extraction_method)
+    VALUES (job_id, doc_id, result OPERATOR(pg_catalog.-) 'text',
+            result OPERATOR(pg_catalog.->>) 'text',
+            docextract.result_confidence(result),
+            coalesce(result OPERATOR(pg_catalog.->) 'field_confidence', '{}'),
+            docextract.result_method(result));
+    PERFORM docextract.wake_waiters();
+    RETURN true;
+END
+$$;
+COMMENT ON FUNCTION docextract.complete_job(uuid, uuid, jsonb) IS
+    'Worker API: stores the result (the helper''s JSON document) and completes the job; raises if the claim is stale.';
+
+CREATE OR REPLACE FUNCTION docextract.retry_delay(retry_count integer) RETURNS interval
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    -- Exponential backoff with +/-25 % jitter, so that jobs that failed together do not retry
+    -- together: base * 2^retry_count, capped.
+    SELECT LEAST(
+               pg_catalog.current_setting('docextract.retry_backoff_base')::interval
+                   OPERATOR(pg_catalog.*) pg_catalog.power(2, LEAST(retry_count, 30)),
+               pg_catalog.current_setting('docextract.retry_backoff_max')::interval)
+           OPERATOR(pg_catalog.*)
+           (0.75 OPERATOR(pg_catalog.+) (pg_catalog.random() OPERATOR(pg_catalog./) 2))
+$$;
+COMMENT ON FUNCTION docextract.retry_delay(integer) IS 'Backoff before the next attempt: retry_backoff_base * 2^retry_count, capped at retry_backoff_max, with jitter.';
+
+CREATE OR REPLACE FUNCTION docextract.fail_job(job_id uuid, claim_token uuid, error text,
+                                    retryable boolean DEFAULT true)
+RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    new_status pg_catalog.text;
+BEGIN
+    UPDATE docextract.extraction_jobs AS j
+       SET status = CASE WHEN retryable AND j.retry_count OPERATOR(pg_catalog.<) j.max_retries
+                         THEN 'pending' ELSE 'failed' END,
+           retry_count = CASE WHEN retryable AND j.retry_count OPERATOR(pg_catalog.<) j.max_retries
+                              THEN j.retry_count OPERATOR(pg_catalog.+) 1
+                              ELSE j.retry_count END,
+           run_after = CASE WHEN retryable AND j.retry_count OPERATOR(pg_catalog.<) j.max_retries
+                            THEN pg_catalog.now() OPERATOR(pg_catalog.+)
+                                 docextract.retry_delay(j.retry_count)
+                            ELSE j.run_after END,
+           completed_at = CASE WHEN retryable AND j.retry_count OPERATOR(pg_catalog.<) j.max_retries
+                               THEN NULL
+                               ELSE GREATEST(pg_catalog.now(), j.started_at) END,
+           processing_time_seconds =
+               CASE WHEN retryable AND j.retry_count OPERATOR(pg_catalog.<) j.max_retries THEN NULL
+                    ELSE GREATEST(EXTRACT(epoch FROM pg_catalog.clock_timestamp()
+                                                     OPERATOR(pg_catalog.-) j.started_at)
+                                      ::double precision,
+                                  0.000001) END,
+           error_message = pg_catalog.left(coalesce(error, 'unknown error'), 2000),
+           holder = NULL, holder_pid = NULL, lease_expires_at = NULL, claim_digest = NULL
+     WHERE j.id OPERATOR(pg_catalog.=) fail_job.job_id
+       AND j.claim_digest OPERATOR(pg_catalog.=) docextract.claim_digest(fail_job.claim_token)
+    RETURNING j.status INTO new_status;
+    IF new_status IS NULL THEN
+        PERFORM docextract.raise_stale_claim(job_id);
+    END IF;
+    IF new_status OPERATOR(pg_catalog.=) 'failed' THEN
+        PERFORM docextract.wake_waiters();
+    END IF;
+    RETURN new_status;
+END
+$$;
+COMMENT ON FUNCTION docextract.fail_job(uuid, uuid, text, boolean) IS
+    'Worker API: records a failed attempt; the job is retried after a backoff while retries remain and the error is retryable, else it fails. Returns the new status.';
+
+-- Gives a job back without counting an attempt (the worker is shutting down).
+CREATE OR REPLACE FUNCTION docextract.release_job(job_id uuid, claim_token uuid) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    UPDATE docextract.extraction_jobs AS j
+       SET status = 'pending', started_at = NULL, holder = NULL, holder_pid = NULL,
+           lease_expires_at = NULL, claim_digest = NULL, pages_done = NULL, pages_total = NULL
+     WHERE j.id OPERATOR(pg_catalog.=) release_job.job_id
+       AND j.claim_digest OPERATOR(pg_catalog.=) docextract.claim_digest(release_job.claim_token);
+    IF NOT FOUND THEN
+        PERFORM docextract.raise_stale_claim(job_id);
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION docextract.release_job(uuid, uuid) IS 'Worker API: gives a claimed job back to the queue without counting an attempt.';
+
+-- Takes back the jobs whose holder is gone: an in-server worker that is no longer running (or
+-- ran before the server restarted or reset after a crash), or any holder whose lease has
+-- expired. The attempt counts, so a document that keeps killing its holder ends as failed.
+CREATE OR REPLACE FUNCTION docextract.reclaim_jobs() RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    n      integer;
+    failed integer;
+BEGIN
+    WITH dead AS MATERIALIZED (
+        SELECT j.id
+          FROM docextract.extraction_jobs AS j
+         WHERE j.status OPERATOR(pg_catalog.=) 'processing'
+           AND (j.lease_expires_at OPERATOR(pg_catalog.<) pg_catalog.now()
+                OR (j.holder_pid IS NOT NULL
+                    AND (j.started_at OPERATOR(pg_catalog.<) docextract.workers_epoch()
+                         OR NOT EXISTS (SELECT FROM pg_catalog.pg_stat_get_activity(j.holder_pid) AS a
+                                         WHERE a.backend_type OPERATOR(pg_catalog.=)
+                                               'docextract worker'))))
+           FOR UPDATE OF j SKIP LOCKED
+    )
+    , reclaimed AS (
+        UPDATE docextract.extraction_jobs AS j
+           SET status = CASE WHEN j.retry_count OPERATOR(pg_catalog.<) j.max_retries
+                             THEN 'pending' ELSE 'failed' END,
+               retry_count = LEAST(j.retry_count OPERATOR(pg_catalog.+) 1, j.max_retries),
+               completed_at = CASE WHEN j.retry_count OPERATOR(pg_catalog.<) j.max_retries THEN NULL
+                                   ELSE GREATEST(pg_catalog.now(), j.started_at) END,
+               error_message = pg_catalog.format('holder %s stopped before finishing the job', j.holder),
+               holder = NULL, holder_pid = NULL, lease_expires_at = NULL, claim_digest = NULL,
+               pages_done = NULL, pages_total = NULL
+          FROM dead
+         WHERE j.id OPERATOR(pg_catalog.=) dead.id
+        RETURNING j.id, j.status
+    )
+    SELECT pg_catalog.count(*), pg_catalog.count(*) FILTER (WHERE r.status OPERATOR(pg_catalog.=) 'failed')
+      INTO n, failed
+      FROM reclaimed AS r;
+    IF failed OPERATOR(pg_catalog.>) 0 THEN
+        PERFORM docextract.wake_waiters();
+    END IF;
+    RETURN n;
+END
+$$;
+COMMENT ON FUNCTION docextract.reclaim_jobs() IS
+    'Takes back jobs whose in-server worker has stopped or whose lease has expired; returns how many.';

@@ -1,0 +1,6 @@
+-- docextract 1.0 to 1.1. Assembled at build time: each "--@include" line is replaced by an install
+-- part or by one object of it (src/sql/README.md).
+
+\echo Use "ALTER EXTENSION docextract UPDATE TO '1.1'" to load this file. \quit
+
+--@include 99_start.sql
