@@ -40,19 +40,19 @@ bool contains(const std::string_view (&list)[N], std::string_view word) {
 void check_characters(std::string_view name, std::vector<std::string> &errors) {
     std::vector<char32_t> code_points;
     if (!decode_utf8(name, code_points)) {
-        errors.emplace_back("file name is not valid UTF-8.");
+        errors.emplace_back("File name is not valid UTF-8.");
         return;
     }
     if (std::any_of(code_points.begin(), code_points.end(), is_control))
-        errors.emplace_back("file name contains control characters.");
+        errors.emplace_back("File name contains control characters.");
     if (std::any_of(code_points.begin(), code_points.end(), is_bidi_control))
-        errors.emplace_back("file name contains bidirectional text control characters.");
+        errors.emplace_back("File name contains bidirectional text control characters.");
     // Zero-width spaces, BOMs, soft hyphens, tags: two names that look alike, or a hidden dot.
     if (std::any_of(code_points.begin(), code_points.end(),
                     [](char32_t cp) { return is_format_char(cp) && !is_bidi_control(cp); }))
-        errors.emplace_back("file name contains invisible formatting characters.");
+        errors.emplace_back("File name contains invisible formatting characters.");
     if (std::any_of(code_points.begin(), code_points.end(), is_line_separator))
-        errors.emplace_back("file name contains line or paragraph separators.");
+        errors.emplace_back("File name contains line or paragraph separators.");
 }
 
 // Windows opens the device instead of a file for these, whatever the extension ("CON.pdf",
@@ -77,7 +77,7 @@ void check_device_name(std::string_view base, std::vector<std::string> &errors) 
         stem.remove_suffix(1);
     const std::string upper = ascii_upper(stem);
     if (contains(kDeviceNames, upper))
-        errors.push_back("file name is the reserved Windows device name " + upper + ".");
+        errors.push_back("File name is the reserved Windows device name " + upper + ".");
 }
 
 // "php " in "x.php .pdf" is still php to some servers and to the eye.
@@ -111,31 +111,31 @@ void check_base_name(FilenameCheck &check) {
     const std::string_view base = check.base_name;
     auto &errors = check.errors;
     if (base.empty() || base == "." || base == "..") {
-        errors.emplace_back("file name has no base name.");
+        errors.emplace_back("File name has no base name.");
         return;
     }
     if (base.front() == '.') {
-        errors.emplace_back("file name starts with a dot.");
+        errors.emplace_back("File name starts with a dot.");
         return;
     }
     // Windows drops these, so "a.php." would be saved as "a.php".
     if (base.back() == '.' || base.back() == ' ') {
-        errors.emplace_back("file name ends with a dot or a space.");
+        errors.emplace_back("File name ends with a dot or a space.");
         return;
     }
     const std::size_t last_dot = base.rfind('.');
     if (last_dot == std::string_view::npos) {
-        errors.emplace_back("file name has no extension.");
+        errors.emplace_back("File name has no extension.");
         return;
     }
     const std::string extension = ascii_lower(base.substr(last_dot + 1));
     if (contains(kAllowedExtensions, extension)) {
         check.extension = extension;
     } else if (is_plain_word(extension)) {
-        errors.push_back("file extension ." + extension +
+        errors.push_back("File extension ." + extension +
                          " is not allowed; allowed extensions are " + allowed_list() + ".");
     } else {
-        errors.push_back("file extension is not allowed; allowed extensions are " + allowed_list() +
+        errors.push_back("File extension is not allowed; allowed extensions are " + allowed_list() +
                          ".");
     }
     // Every segment between the stem and the final extension.
@@ -145,7 +145,7 @@ void check_base_name(FilenameCheck &check) {
         const std::string segment =
             ascii_lower(trim_spaces(base.substr(dot + 1, next - dot - 1)));
         if (contains(kExecutableExtensions, segment)) {
-            errors.push_back("file name contains the executable or script extension ." + segment +
+            errors.push_back("File name contains the executable or script extension ." + segment +
                              ".");
             break;
         }
@@ -158,12 +158,12 @@ void check_base_name(FilenameCheck &check) {
 FilenameCheck check_filename(const char *filename) {
     FilenameCheck check;
     if (filename == nullptr || filename[0] == '\0') {
-        check.errors.emplace_back("file name is missing.");
+        check.errors.emplace_back("File name is missing.");
         return check;
     }
     const std::string_view name(filename, std::strlen(filename));
     if (name.size() > kMaxNameBytes)
-        check.errors.push_back("file name is too long: " + std::to_string(name.size()) +
+        check.errors.push_back("File name is too long: " + std::to_string(name.size()) +
                                " bytes, the maximum is " + std::to_string(kMaxNameBytes) +
                                " bytes.");
     check_characters(name, check.errors);
@@ -179,7 +179,7 @@ FilenameCheck check_filename(const char *filename) {
     if (!check.base_name.empty())
         check_device_name(check.base_name, check.errors);
     if (base_at > 0 && check.errors.empty())
-        check.notes.push_back("directory part \"" + std::string(name.substr(0, base_at)) +
+        check.notes.push_back("Directory part \"" + std::string(name.substr(0, base_at)) +
                               "\" removed from the file name; it is stored as \"" +
                               check.base_name + "\".");
     return check;

@@ -41,10 +41,10 @@ std::vector<std::string> check_polyglot(DocFormat format, std::string_view forma
 
     std::vector<std::string> errors;
     if (image && (contains_pdf(bytes.substr(1, kPdfHeaderWindow - 1)) || contains_pdf(trailing)))
-        errors.emplace_back("file contains an embedded PDF document.");
+        errors.emplace_back("File contains an embedded PDF document.");
     const bool zip = has_zip_directory(bytes);
     if (zip)
-        errors.emplace_back("file contains an embedded ZIP archive.");
+        errors.emplace_back("File contains an embedded ZIP archive.");
 
     std::optional<std::string_view> payload;
     if (end) {
@@ -55,10 +55,10 @@ std::vector<std::string> check_polyglot(DocFormat format, std::string_view forma
     if (!payload)
         payload = payload_inside(trailing);
     if (payload && end)
-        errors.push_back("file has " + std::string(*payload) + " appended after the end of the " +
+        errors.push_back("File has " + std::string(*payload) + " appended after the end of the " +
                          std::string(format_name) + " data.");
     else if (payload)
-        errors.push_back("file contains " + std::string(*payload) + " near its end.");
+        errors.push_back("File contains " + std::string(*payload) + " near its end.");
     return errors;
 }
 

@@ -59,11 +59,13 @@ bool has_signature(const Format &format, std::string_view bytes) {
 
 void check_size(std::size_t len, const SizeLimits &limits, std::vector<std::string> &errors) {
     const std::size_t min_size = std::max<std::size_t>(limits.min_size, 1);  // never accept nothing
-    if (len < min_size)
-        errors.push_back("file is too small: " + std::to_string(len) + " bytes, the minimum is " +
+    if (len == 0)
+        errors.push_back("File has no content.");
+    else if (len < min_size)
+        errors.push_back("File is too small: " + std::to_string(len) + " bytes, the minimum is " +
                          std::to_string(min_size) + " bytes.");
     else if (len > limits.max_size)
-        errors.push_back("file is too large: " + std::to_string(len) + " bytes, the maximum is " +
+        errors.push_back("File is too large: " + std::to_string(len) + " bytes, the maximum is " +
                          std::to_string(limits.max_size) + " bytes.");
 }
 
@@ -71,17 +73,17 @@ void check_type(std::string_view bytes, Validation &result) {
     auto &errors = result.errors;
     const Format *format = format_of_mime(result.mime_type);
     if (format == nullptr) {
-        errors.push_back("file type " + result.mime_type +
+        errors.push_back("File type " + result.mime_type +
                          " is not allowed; allowed types are PDF, JPEG, PNG, TIFF, BMP and WebP.");
         return;
     }
     const auto &extensions = format->extensions;
     if (!result.file_format.empty() &&
         std::find(extensions.begin(), extensions.end(), result.file_format) == extensions.end())
-        errors.push_back("file content is " + result.mime_type + " but the extension is ." +
+        errors.push_back("File content is " + result.mime_type + " but the extension is ." +
                          result.file_format + ".");
     if (!has_signature(*format, bytes))
-        errors.push_back("file does not start with the " + std::string(format->name) +
+        errors.push_back("File does not start with the " + std::string(format->name) +
                          " signature.");
     // A document that also parses as an archive, an executable or a PDF (a polyglot) could be
     // served or opened as one.

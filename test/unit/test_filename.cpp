@@ -63,52 +63,52 @@ TEST_P(RefusedName, ReportsExactly) {
 INSTANTIATE_TEST_SUITE_P(
     Names, RefusedName,
     testing::Values(
-        NameCase{"Empty", "", {"file name is missing."}},
+        NameCase{"Empty", "", {"File name is missing."}},
         NameCase{"TooLong",
                  std::string(252, 'a') + ".png",
-                 {"file name is too long: 256 bytes, the maximum is 255 bytes."}},
-        NameCase{"InvalidByte", "scan\xFF.png", {"file name is not valid UTF-8."}},
-        NameCase{"Overlong", "scan\xC0\xAF.png", {"file name is not valid UTF-8."}},
-        NameCase{"Surrogate", "scan\xED\xA0\x80.png", {"file name is not valid UTF-8."}},
-        NameCase{"AboveMax", "scan\xF4\x90\x80\x80.png", {"file name is not valid UTF-8."}},
-        NameCase{"Truncated", "scan\xE2\x82.png", {"file name is not valid UTF-8."}},
-        NameCase{"LoneContinuation", "\x80scan.png", {"file name is not valid UTF-8."}},
-        NameCase{"Newline", "scan\n.png", {"file name contains control characters."}},
-        NameCase{"Tab", "scan\t.png", {"file name contains control characters."}},
-        NameCase{"Delete", "scan\x7F.png", {"file name contains control characters."}},
-        NameCase{"C1Control", "scan\xC2\x85.png", {"file name contains control characters."}},
-        NameCase{"Escape", "\x1B[31mscan.png", {"file name contains control characters."}},
-        NameCase{"NoBaseName", "C:\\dir\\", {"file name has no base name."}},
-        NameCase{"Slash", "/", {"file name has no base name."}},
-        NameCase{"Dot", ".", {"file name has no base name."}},
-        NameCase{"DotDot", "..", {"file name has no base name."}},
-        NameCase{"PathDotDot", "uploads/..", {"file name has no base name."}},
-        NameCase{"OnlyExtension", ".png", {"file name starts with a dot."}},
-        NameCase{"DotFile", "dir/.htaccess", {"file name starts with a dot."}},
-        NameCase{"TrailingDot", "scan.png.", {"file name ends with a dot or a space."}},
-        NameCase{"TrailingSpace", "scan.png ", {"file name ends with a dot or a space."}},
-        NameCase{"NoExtension", "scan", {"file name has no extension."}},
-        NameCase{"Tif", "scan.tif", {"file extension .tif is not allowed; " + kAllowed}},
-        NameCase{"Gif", "scan.GIF", {"file extension .gif is not allowed; " + kAllowed}},
-        NameCase{"Exe", "setup.exe", {"file extension .exe is not allowed; " + kAllowed}},
-        NameCase{"OddExtension", "scan.p\xC3\xA9", {"file extension is not allowed; " + kAllowed}},
+                 {"File name is too long: 256 bytes, the maximum is 255 bytes."}},
+        NameCase{"InvalidByte", "scan\xFF.png", {"File name is not valid UTF-8."}},
+        NameCase{"Overlong", "scan\xC0\xAF.png", {"File name is not valid UTF-8."}},
+        NameCase{"Surrogate", "scan\xED\xA0\x80.png", {"File name is not valid UTF-8."}},
+        NameCase{"AboveMax", "scan\xF4\x90\x80\x80.png", {"File name is not valid UTF-8."}},
+        NameCase{"Truncated", "scan\xE2\x82.png", {"File name is not valid UTF-8."}},
+        NameCase{"LoneContinuation", "\x80scan.png", {"File name is not valid UTF-8."}},
+        NameCase{"Newline", "scan\n.png", {"File name contains control characters."}},
+        NameCase{"Tab", "scan\t.png", {"File name contains control characters."}},
+        NameCase{"Delete", "scan\x7F.png", {"File name contains control characters."}},
+        NameCase{"C1Control", "scan\xC2\x85.png", {"File name contains control characters."}},
+        NameCase{"Escape", "\x1B[31mscan.png", {"File name contains control characters."}},
+        NameCase{"NoBaseName", "C:\\dir\\", {"File name has no base name."}},
+        NameCase{"Slash", "/", {"File name has no base name."}},
+        NameCase{"Dot", ".", {"File name has no base name."}},
+        NameCase{"DotDot", "..", {"File name has no base name."}},
+        NameCase{"PathDotDot", "uploads/..", {"File name has no base name."}},
+        NameCase{"OnlyExtension", ".png", {"File name starts with a dot."}},
+        NameCase{"DotFile", "dir/.htaccess", {"File name starts with a dot."}},
+        NameCase{"TrailingDot", "scan.png.", {"File name ends with a dot or a space."}},
+        NameCase{"TrailingSpace", "scan.png ", {"File name ends with a dot or a space."}},
+        NameCase{"NoExtension", "scan", {"File name has no extension."}},
+        NameCase{"Tif", "scan.tif", {"File extension .tif is not allowed; " + kAllowed}},
+        NameCase{"Gif", "scan.GIF", {"File extension .gif is not allowed; " + kAllowed}},
+        NameCase{"Exe", "setup.exe", {"File extension .exe is not allowed; " + kAllowed}},
+        NameCase{"OddExtension", "scan.p\xC3\xA9", {"File extension is not allowed; " + kAllowed}},
         NameCase{"HiddenAndRefused",
                  "a.php.tif",
-                 {"file extension .tif is not allowed; " + kAllowed,
-                  "file name contains the executable or script extension .php."}},
+                 {"File extension .tif is not allowed; " + kAllowed,
+                  "File name contains the executable or script extension .php."}},
         NameCase{"EverythingWrong",
                  "C:\\x\\a\x01\xE2\x80\xAE.PHP.txt",
-                 {"file name contains control characters.",
-                  "file name contains bidirectional text control characters.",
-                  "file extension .txt is not allowed; " + kAllowed,
-                  "file name contains the executable or script extension .php."}}),
+                 {"File name contains control characters.",
+                  "File name contains bidirectional text control characters.",
+                  "File extension .txt is not allowed; " + kAllowed,
+                  "File name contains the executable or script extension .php."}}),
     case_label);
 
 TEST(Filename, NullIsMissing) {
     const std::string png = sample("sample.png");
     const auto result = docextract::core::validate_file(nullptr, png.data(), png.size(), {});
     EXPECT_FALSE(result.valid);
-    EXPECT_EQ(result.errors, Errors{"file name is missing."});
+    EXPECT_EQ(result.errors, Errors{"File name is missing."});
     EXPECT_EQ(result.safe_filename, "");
     EXPECT_EQ(result.file_format, "");
     EXPECT_EQ(result.mime_type, "image/png");
@@ -136,7 +136,7 @@ class BidiName : public testing::TestWithParam<const char *> {};
 TEST_P(BidiName, IsRefused) {
     const std::string name = std::string("invoice") + GetParam() + "x.png";
     const auto result = validate(name.c_str(), sample("sample.png"));
-    EXPECT_EQ(result.errors, Errors{"file name contains bidirectional text control characters."});
+    EXPECT_EQ(result.errors, Errors{"File name contains bidirectional text control characters."});
 }
 
 INSTANTIATE_TEST_SUITE_P(CodePoints, BidiName,
@@ -157,7 +157,7 @@ TEST_P(HiddenExtension, IsRefused) {
         for (char &c : lower)
             c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         EXPECT_EQ(result.errors,
-                  Errors{"file name contains the executable or script extension ." + lower + "."})
+                  Errors{"File name contains the executable or script extension ." + lower + "."})
             << name;
         EXPECT_EQ(result.safe_filename, "");
     }

@@ -13,11 +13,11 @@ using docextract::test::sample;
 using docextract::test::validate;
 using Errors = std::vector<std::string>;
 
-const std::string kInvisible = "file name contains invisible formatting characters.";
-const std::string kSeparator = "file name contains line or paragraph separators.";
+const std::string kInvisible = "File name contains invisible formatting characters.";
+const std::string kSeparator = "File name contains line or paragraph separators.";
 
 std::string device(const std::string &name) {
-    return "file name is the reserved Windows device name " + name + ".";
+    return "File name is the reserved Windows device name " + name + ".";
 }
 
 struct NameCase {
@@ -53,19 +53,19 @@ INSTANTIATE_TEST_SUITE_P(
         // A bidi control is reported once, as such, not also as invisible.
         NameCase{"BidiOnlyOnce",
                  "a\xE2\x80\xAE\xE2\x80\x8Bgnp.png",
-                 {"file name contains bidirectional text control characters.", kInvisible}},
+                 {"File name contains bidirectional text control characters.", kInvisible}},
         NameCase{"SpaceBeforeFinalExtension",
                  "x.php .png",
-                 {"file name contains the executable or script extension .php."}},
+                 {"File name contains the executable or script extension .php."}},
         NameCase{"SpacesAroundHiddenExtension",
                  "x. PHP  .png",
-                 {"file name contains the executable or script extension .php."}},
+                 {"File name contains the executable or script extension .php."}},
         NameCase{"DotAndSpace",
                  "x.php. .png",
-                 {"file name contains the executable or script extension .php."}},
+                 {"File name contains the executable or script extension .php."}},
         NameCase{"ExecutableLast",
                  "invoice.png.exe",
-                 {"file extension .exe is not allowed; allowed extensions are pdf, jpg, jpeg, "
+                 {"File extension .exe is not allowed; allowed extensions are pdf, jpg, jpeg, "
                   "png, tiff, bmp, webp."}},
         NameCase{"Con", "CON.png", {device("CON")}},
         NameCase{"ConLower", "con.png", {device("CON")}},
@@ -82,7 +82,7 @@ INSTANTIATE_TEST_SUITE_P(
         NameCase{"DeviceInPath", "C:\\x\\NUL.png", {device("NUL")}},
         NameCase{"NulWithoutExtension",
                  "NUL",
-                 {"file name has no extension.", device("NUL")}},
+                 {"File name has no extension.", device("NUL")}},
         NameCase{"Com10IsAName", "COM10.png", {}},
         NameCase{"ConsoleIsAName", "console.png", {}},
         NameCase{"DeviceNotFirst", "my CON.png", {}},
@@ -108,15 +108,15 @@ INSTANTIATE_TEST_SUITE_P(
     Paths, PathName,
     testing::Values(
         PathCase{"../../etc/inv.png", "inv.png",
-                 "directory part \"../../etc/\" removed from the file name; it is stored as "
+                 "Directory part \"../../etc/\" removed from the file name; it is stored as "
                  "\"inv.png\"."},
         PathCase{"C:\\x\\inv.png", "inv.png",
-                 "directory part \"C:\\x\\\" removed from the file name; it is stored as "
+                 "Directory part \"C:\\x\\\" removed from the file name; it is stored as "
                  "\"inv.png\"."},
         PathCase{"C:inv.png", "inv.png",
-                 "directory part \"C:\" removed from the file name; it is stored as \"inv.png\"."},
+                 "Directory part \"C:\" removed from the file name; it is stored as \"inv.png\"."},
         PathCase{"/abs.png", "abs.png",
-                 "directory part \"/\" removed from the file name; it is stored as \"abs.png\"."}),
+                 "Directory part \"/\" removed from the file name; it is stored as \"abs.png\"."}),
     [](const auto &info) { return "Path" + std::to_string(info.index); });
 
 TEST(PathName, PlainNameHasNoNote) {

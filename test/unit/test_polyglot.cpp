@@ -19,10 +19,10 @@ using docextract::test::tiny_zip;
 using docextract::test::validate;
 using Errors = std::vector<std::string>;
 
-const Errors kZip{"file contains an embedded ZIP archive."};
+const Errors kZip{"File contains an embedded ZIP archive."};
 
 std::string appended(const std::string &what, const std::string &format) {
-    return "file has " + what + " appended after the end of the " + format + " data.";
+    return "File has " + what + " appended after the end of the " + format + " data.";
 }
 
 // Compressed-looking bytes: a fixed seed, so that a failure can be reproduced.
@@ -187,12 +187,12 @@ TEST(Polyglot, FiftyMebibyteImageWithManyZipHeadersIsAccepted) {
 TEST(Polyglot, EmbeddedPdfHeaderNearTheStartOfAnImageIsRefused) {
     const std::string png = png_with({png_chunk("tEXt", std::string("Comment\0%PDF-1.4 1 0 obj", 24)),
                                      png_chunk("IDAT", std::string(200, '\0'))});
-    EXPECT_EQ(validate("a.png", png).errors, Errors{"file contains an embedded PDF document."});
+    EXPECT_EQ(validate("a.png", png).errors, Errors{"File contains an embedded PDF document."});
 }
 
 TEST(Polyglot, PdfAfterAnImageIsRefused) {
     EXPECT_EQ(validate("a.jpg", sample("sample.jpg") + sample("sample.pdf")).errors,
-              Errors{"file contains an embedded PDF document."});
+              Errors{"File contains an embedded PDF document."});
 }
 
 // TIFF data may sit anywhere: without an end, the last 64 KiB are searched for what can be found
@@ -201,9 +201,9 @@ TEST(Polyglot, TiffTailIsSearched) {
     const std::string tiff = sample("sample.tiff");
     EXPECT_EQ(validate("a.tiff", tiff + tiny_zip()).errors, kZip);
     EXPECT_EQ(validate("a.tiff", tiff + tiny_elf()).errors,
-              Errors{"file contains an ELF executable near its end."});
+              Errors{"File contains an ELF executable near its end."});
     EXPECT_EQ(validate("a.tiff", tiff + bytes_of("7z\xBC\xAF\x27\x1C", 6)).errors,
-              Errors{"file contains a 7z archive near its end."});
+              Errors{"File contains a 7z archive near its end."});
     EXPECT_TRUE(validate("a.tiff", tiff + noise(100000, 4)).valid);
 }
 
@@ -212,7 +212,7 @@ TEST(Polyglot, TruncatedImageTailIsSearched) {
     const std::string png = sample("sample.png");
     const std::string cut = png.substr(0, png.size() - 12);
     EXPECT_EQ(validate("a.png", cut + tiny_elf()).errors,
-              Errors{"file contains an ELF executable near its end."});
+              Errors{"File contains an ELF executable near its end."});
     EXPECT_TRUE(validate("a.png", cut + std::string(200, '\0')).valid);
 }
 

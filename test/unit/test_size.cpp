@@ -26,7 +26,7 @@ const SizeLimits kSmallLimits{1000, 2000};
 
 TEST(Size, OneBelowMinimumIsRefused) {
     const auto result = validate("a.png", png_of_size(999), kSmallLimits);
-    EXPECT_EQ(result.errors, Errors{"file is too small: 999 bytes, the minimum is 1000 bytes."});
+    EXPECT_EQ(result.errors, Errors{"File is too small: 999 bytes, the minimum is 1000 bytes."});
     EXPECT_EQ(result.file_size, 999u);
     EXPECT_FALSE(result.valid);
 }
@@ -45,7 +45,7 @@ TEST(Size, MaximumIsAccepted) {
 
 TEST(Size, OneAboveMaximumIsRefused) {
     const auto result = validate("a.png", png_of_size(2001), kSmallLimits);
-    EXPECT_EQ(result.errors, Errors{"file is too large: 2001 bytes, the maximum is 2000 bytes."});
+    EXPECT_EQ(result.errors, Errors{"File is too large: 2001 bytes, the maximum is 2000 bytes."});
     EXPECT_EQ(result.file_size, 2001u);
 }
 
@@ -54,14 +54,14 @@ TEST(Size, DefaultLimits) {
     EXPECT_EQ(limits.min_size, 100u);
     EXPECT_EQ(limits.max_size, 52428800u);
     EXPECT_EQ(validate("a.png", png_of_size(99)).errors,
-              Errors{"file is too small: 99 bytes, the minimum is 100 bytes."});
+              Errors{"File is too small: 99 bytes, the minimum is 100 bytes."});
     EXPECT_TRUE(validate("a.png", png_of_size(100)).valid);
 }
 
 TEST(Size, NullEmptyContentIsTooSmallAndHasNoType) {
     const auto result = validate_file("a.png", nullptr, 0, {});
     EXPECT_FALSE(result.valid);
-    EXPECT_EQ(result.errors, Errors{"file is too small: 0 bytes, the minimum is 100 bytes."});
+    EXPECT_EQ(result.errors, Errors{"File has no content."});
     EXPECT_EQ(result.file_size, 0u);
     EXPECT_EQ(result.mime_type, "");
     EXPECT_EQ(result.file_format, "png");
@@ -70,7 +70,7 @@ TEST(Size, NullEmptyContentIsTooSmallAndHasNoType) {
 
 TEST(Size, EmptyContentIsRefusedEvenWithoutMinimum) {
     const auto result = validate_file("a.png", "", 0, SizeLimits{0, 10});
-    EXPECT_EQ(result.errors, Errors{"file is too small: 0 bytes, the minimum is 1 bytes."});
+    EXPECT_EQ(result.errors, Errors{"File has no content."});
 }
 
 TEST(Size, NullDataWithLengthThrows) {
@@ -79,8 +79,8 @@ TEST(Size, NullDataWithLengthThrows) {
 
 TEST(Size, NullEverything) {
     const auto result = validate_file(nullptr, nullptr, 0, {});
-    EXPECT_EQ(result.errors, (Errors{"file name is missing.",
-                                     "file is too small: 0 bytes, the minimum is 100 bytes."}));
+    EXPECT_EQ(result.errors, (Errors{"File name is missing.",
+                                     "File has no content."}));
     EXPECT_FALSE(result.valid);
 }
 
@@ -91,7 +91,7 @@ TEST(Size, FiftyMebibytesPlusOneIsRefusedForItsSizeOnly) {
     const std::string png = png_of_size(size);
     const auto result = validate("big.png", png);
     EXPECT_EQ(result.errors,
-              Errors{"file is too large: 52428801 bytes, the maximum is 52428800 bytes."});
+              Errors{"File is too large: 52428801 bytes, the maximum is 52428800 bytes."});
     EXPECT_EQ(result.mime_type, "image/png");
     EXPECT_EQ(result.file_size, size);
 }

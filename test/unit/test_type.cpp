@@ -55,33 +55,33 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(Type, ContentMustMatchExtension) {
     EXPECT_EQ(validate("scan.pdf", sample("sample.png")).errors,
-              Errors{"file content is image/png but the extension is .pdf."});
+              Errors{"File content is image/png but the extension is .pdf."});
     EXPECT_EQ(validate("doc.jpg", sample("sample.pdf")).errors,
-              Errors{"file content is application/pdf but the extension is .jpg."});
+              Errors{"File content is application/pdf but the extension is .jpg."});
     EXPECT_EQ(validate("a.webp", sample("sample.tiff")).errors,
-              Errors{"file content is image/tiff but the extension is .webp."});
+              Errors{"File content is image/tiff but the extension is .webp."});
     EXPECT_EQ(validate("a.bmp", sample("sample.webp")).errors,
-              Errors{"file content is image/webp but the extension is .bmp."});
+              Errors{"File content is image/webp but the extension is .bmp."});
     EXPECT_EQ(validate("a.tiff", sample("sample.bmp")).errors,
-              Errors{"file content is image/bmp but the extension is .tiff."});
+              Errors{"File content is image/bmp but the extension is .tiff."});
     EXPECT_EQ(validate("a.png", sample("sample.jpg")).errors,
-              Errors{"file content is image/jpeg but the extension is .png."});
+              Errors{"File content is image/jpeg but the extension is .png."});
 }
 
 TEST(Type, OtherTypesAreRefusedByName) {
     const std::string zeros(200, '\0');
     auto gif = validate("a.png", "GIF89a" + zeros);
     EXPECT_EQ(gif.mime_type, "image/gif");
-    EXPECT_EQ(gif.errors, Errors{"file type image/gif is not allowed; " + kTypes});
+    EXPECT_EQ(gif.errors, Errors{"File type image/gif is not allowed; " + kTypes});
     auto zip = validate("a.pdf", bytes_of("PK\x03\x04", 4) + zeros);
-    EXPECT_EQ(zip.errors, Errors{"file type application/zip is not allowed; " + kTypes});
+    EXPECT_EQ(zip.errors, Errors{"File type application/zip is not allowed; " + kTypes});
     auto exe = validate("a.pdf", "MZ" + zeros);
-    EXPECT_EQ(exe.errors, Errors{"file type application/x-dosexec is not allowed; " + kTypes});
+    EXPECT_EQ(exe.errors, Errors{"File type application/x-dosexec is not allowed; " + kTypes});
     auto svg = validate("a.png",
                         "<?xml version=\"1.0\"?><svg xmlns=\"http://www.w3.org/2000/svg\">"
                         "<script>alert(1)</script></svg>\n" +
                             std::string(20, '\n'));
-    EXPECT_EQ(svg.errors, Errors{"file type image/svg+xml is not allowed; " + kTypes});
+    EXPECT_EQ(svg.errors, Errors{"File type image/svg+xml is not allowed; " + kTypes});
 }
 
 TEST(Type, RandomBytesAreRefused) {
@@ -92,7 +92,7 @@ TEST(Type, RandomBytesAreRefused) {
     const auto result = validate("noise.pdf", noise);
     EXPECT_EQ(result.mime_type, "application/octet-stream");
     EXPECT_EQ(result.errors,
-              Errors{"file type application/octet-stream is not allowed; " + kTypes});
+              Errors{"File type application/octet-stream is not allowed; " + kTypes});
 }
 
 // libmagic only reads the leading bytes: the validator cannot prove more than the signature.
@@ -116,20 +116,20 @@ TEST(Type, SignatureMustBeAtOffsetZero) {
     for (const std::string &prefix : {std::string("\n"), std::string("\xEF\xBB\xBF")}) {
         const auto result = validate("doc.pdf", prefix + body);
         EXPECT_EQ(result.mime_type, "application/pdf");
-        EXPECT_EQ(result.errors, Errors{"file does not start with the PDF signature."});
+        EXPECT_EQ(result.errors, Errors{"File does not start with the PDF signature."});
     }
 }
 
 TEST(Type, PngWithAppendedPdfIsRefused) {
     const auto result = validate("scan.png", sample("sample.png") + sample("sample.pdf"));
     EXPECT_EQ(result.mime_type, "image/png");
-    EXPECT_EQ(result.errors, Errors{"file contains an embedded PDF document."});
+    EXPECT_EQ(result.errors, Errors{"File contains an embedded PDF document."});
 }
 
 TEST(Type, JpegWithAppendedZipIsRefused) {
     const auto result = validate("photo.jpg", sample("sample.jpg") + tiny_zip());
     EXPECT_EQ(result.mime_type, "image/jpeg");
-    EXPECT_EQ(result.errors, Errors{"file contains an embedded ZIP archive."});
+    EXPECT_EQ(result.errors, Errors{"File contains an embedded ZIP archive."});
 }
 
 // Four bytes are not an archive: only a ZIP that a reader would open counts (test_polyglot.cpp).
@@ -141,8 +141,8 @@ TEST(Type, BareZipHeadersAreNotAnArchive) {
 
 TEST(Type, ImageWithBothIsRefusedTwice) {
     const auto result = validate("a.webp", sample("sample.webp") + "%PDF-1.7" + tiny_zip());
-    EXPECT_EQ(result.errors, (Errors{"file contains an embedded PDF document.",
-                                     "file contains an embedded ZIP archive."}));
+    EXPECT_EQ(result.errors, (Errors{"File contains an embedded PDF document.",
+                                     "File contains an embedded ZIP archive."}));
 }
 
 // Inside the document, before its last %%EOF, the markers alone mean nothing.
@@ -157,10 +157,10 @@ TEST(Type, AllProblemsInOrder) {
     const auto result =
         validate("x.exe.jpg", sample("sample.png").substr(0, 60) + "%PDF-", SizeLimits{100, 1000});
     EXPECT_FALSE(result.valid);
-    EXPECT_EQ(result.errors, (Errors{"file name contains the executable or script extension .exe.",
-                                     "file is too small: 65 bytes, the minimum is 100 bytes.",
-                                     "file content is image/png but the extension is .jpg.",
-                                     "file contains an embedded PDF document."}));
+    EXPECT_EQ(result.errors, (Errors{"File name contains the executable or script extension .exe.",
+                                     "File is too small: 65 bytes, the minimum is 100 bytes.",
+                                     "File content is image/png but the extension is .jpg.",
+                                     "File contains an embedded PDF document."}));
     EXPECT_EQ(result.safe_filename, "");
     EXPECT_EQ(result.file_format, "jpg");
 }

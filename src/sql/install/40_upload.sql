@@ -74,18 +74,25 @@ BEGIN
     END IF;
 
     v := docextract.validate_file(filename, content);
-    IF NOT v.valid THEN
+    -- The hint on accepted formats only where the format is what is wrong.
+    IF NOT v.valid AND EXISTS (SELECT FROM pg_catalog.unnest(v.errors) AS e
+                                WHERE e OPERATOR(pg_catalog.~~) ANY (ARRAY['File type %',
+                                      'File content is %', 'File extension %',
+                                      'File does not start with %']::pg_catalog.text[])) THEN
         RAISE EXCEPTION 'invalid document file'
             USING ERRCODE = 'invalid_parameter_value',
                   DETAIL = pg_catalog.array_to_string(v.errors, ' '),
                   HINT = 'Accepted files are PDF, JPEG, PNG, TIFF, BMP and WebP documents whose extension matches their content.';
+    ELSIF NOT v.valid THEN
+        RAISE EXCEPTION 'invalid document file'
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = pg_catalog.array_to_string(v.errors, ' ');
     END IF;
 
     -- What validation changed without refusing the file (a directory part removed from the
     -- name) is said, not done silently.
     FOREACH note IN ARRAY v.notes LOOP
-        RAISE NOTICE 'file name changed' USING DETAIL = pg_catalog.upper(pg_catalog.left(note, 1))
-                                                        OPERATOR(pg_catalog.||) pg_catalog.substr(note, 2);
+        RAISE NOTICE 'file name changed' USING DETAIL = note;
     END LOOP;
     digest := pg_catalog.sha256(content);
     INSERT INTO docextract.documents AS d

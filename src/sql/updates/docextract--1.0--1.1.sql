@@ -3,4 +3,7 @@
 
 \echo Use "ALTER EXTENSION docextract UPDATE TO '1.1'" to load this file. \quit
 
+-- Messages: the format hint only for format problems.
+--@include 40_upload.sql upload_as
+
 --@include 99_start.sql
