@@ -72,4 +72,5 @@ $(shlib): $(CORE_LIB)
 install: install-helper
 .PHONY: install-helper
 install-helper: core
+	$(MKDIR_P) '$(DESTDIR)$(bindir)'
 	$(INSTALL_PROGRAM) $(HELPER) '$(DESTDIR)$(bindir)/docextract-extract'

@@ -17,9 +17,14 @@ packages=(
   imagemagick ghostscript groff img2pdf webp libtiff-tools poppler-utils qpdf
   qrencode zint python3-reportlab fonts-ocr-b fonts-dejavu-core
   clang libclang-rt-14-dev python3
+  # the client examples (docs/clients.md) and the package test (debian/)
+  python3-psycopg debhelper postgresql-server-dev-all dpkg-dev fakeroot
   # benchmarks
   time bc hyperfine gnuplot-nox
 )
+
+# The node-postgres example needs Node.js; a machine that has one (from anywhere) keeps it.
+command -v node >/dev/null || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -20,6 +20,9 @@ echo "== build and install the extension (PGXS)"
 make -j"$(nproc)"
 as_root make install >/dev/null
 
+echo "== client examples: node-postgres (npm ci)"
+(cd examples/node && npm ci --no-audit --no-fund --loglevel=error)
+
 echo "== regression and TAP tests (make installcheck, as $(pg_user))"
 work=$(pg_tempdir)
 trap 'rm -rf "$work"' EXIT
@@ -32,4 +35,6 @@ if ! as_pg_user make -C "$work/tree" installcheck; then
   done
   exit 1
 fi
+scripts/test-package.sh
+
 echo "== all tests passed"

@@ -111,7 +111,7 @@ BEGIN
        OR NEW.uploaded_at IS NULL OR NEW.uploaded_at OPERATOR(pg_catalog.<>) OLD.uploaded_at THEN
         RAISE EXCEPTION 'cannot change the stored facts of document %', OLD.id
             USING ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = 'id, file_size, sha256, file_format, mime_type and uploaded_at describe the stored bytes and never change.',
+                  DETAIL = 'The columns id, file_size, sha256, file_format, mime_type and uploaded_at describe the stored bytes and never change.',
                   HINT = 'Upload the new file as a new document.';
     END IF;
     RETURN NEW;

@@ -5,5 +5,6 @@
 
 -- Messages: the format hint only for format problems.
 --@include 40_upload.sql upload_as
+--@include 10_documents.sql check_document_immutable
 
 --@include 99_start.sql
