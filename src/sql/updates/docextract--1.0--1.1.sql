@@ -3,4 +3,9 @@
 
 \echo Use "ALTER EXTENSION docextract UPDATE TO '1.1'" to load this file. \quit
 
+--@include 85_search.sql
+-- Results stored before the update become searchable.
+SELECT pg_catalog.count(docextract.search_index_document(x.document_id))
+  FROM (SELECT DISTINCT e.document_id FROM docextract.extracted_data AS e) AS x;
+
 --@include 99_start.sql
