@@ -21,7 +21,7 @@ HELPER      = $(CORE_BUILD)/src/bin/docextract-extract
 
 # pg_regress (PG 15 has no --expecteddir) reads sql/<test>.sql and expected/<test>.out beside it,
 # so the top level is the input directory. The temporary instance preloads the library.
-REGRESS      = schema validation upload jobs views worker_api security
+REGRESS      = schema validation upload jobs views worker_api search security
 REGRESS_OPTS = --inputdir=. --temp-instance=tmp_check_regress \
                --temp-config=test/docextract.conf
 # Isolation tests (isolationtester): races between claims, cancels, deletes, reclaims and

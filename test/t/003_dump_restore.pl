@@ -50,6 +50,9 @@ $node->command_ok([ 'pg_restore', '--exit-on-error', '-d', $node->connstr('dst')
 	'pg_restore');
 
 is($node->safe_psql('dst', $fingerprint), $before, 'restored data is identical');
+# The search index is not dumped: restoring the results rebuilds it.
+is($node->safe_psql('dst', "SELECT original_filename || ':' || page FROM docextract.search('hello')"),
+	'd1.pdf:1', 'restored results are searchable');
 is($node->safe_psql('dst', 'SELECT count(*) FROM docextract.extraction_jobs WHERE status = \'pending\''),
 	'4', 'pending jobs are still queued after restore');
 # The restored database enforces the same rules.

@@ -26,6 +26,16 @@ my $pdf = bytea_hex(text_pdf("Updated in place: the quick brown fox jumps over t
 my $doc = $node->safe_psql('updated', "SELECT docextract.upload('before.pdf', '$pdf')");
 my $job = $node->safe_psql('updated',
 	"SELECT id FROM docextract.extraction_jobs WHERE document_id = '$doc'");
+# A result stored at 1.0 (directly, as the workers wait) becomes searchable with the update.
+my $old = $node->safe_psql('updated',
+	"SELECT docextract.upload('old.pdf', '" . bytea_hex(text_pdf("Stored before the update.\n")) . "')");
+$node->safe_psql('updated', qq{
+	UPDATE docextract.extraction_jobs SET status = 'completed', started_at = now(), completed_at = now(),
+	       processing_time_seconds = 1 WHERE document_id = '$old';
+	INSERT INTO docextract.extracted_data (job_id, document_id, data, text, extraction_method)
+	SELECT id, document_id, '{"pages": [{"page": 1, "method": "native", "text": "Zebra crossings, stored before the update."}]}',
+	       'Zebra crossings, stored before the update.', 'native'
+	  FROM docextract.extraction_jobs WHERE document_id = '$old'});
 ok($node->poll_query_until('postgres', q{SELECT count(*) = 2 FROM pg_stat_activity
 	WHERE datname = 'updated' AND backend_type = 'docextract worker'}), 'the workers of the 1.0 database run');
 sleep 1;
@@ -45,6 +55,10 @@ like($node->safe_psql('updated', "SELECT text FROM docextract.extracted_data WHE
 	qr/quick brown fox.*4711/s, 'with its text');
 like(slurp_file($node->logfile, $log_offset), qr/docextract workers resume after the extension update/,
 	'the resumption is logged');
+is($node->safe_psql('updated', "SELECT original_filename || ':' || page FROM docextract.search('zebra crossings')"),
+	'old.pdf:1', 'the update indexes the results stored before it for search');
+is($node->safe_psql('updated', "SELECT original_filename || ':' || page FROM docextract.search('\"brown fox\" 4711')"),
+	'before.pdf:1', 'a result stored by a worker after the update is searchable');
 
 # \dx+ lists every member object; a binary-upgrade schema dump shows each member's definition,
 # owner, privileges and comment (a plain dump shows only CREATE EXTENSION). The OIDs it

@@ -7,4 +7,9 @@
 --@include 40_upload.sql upload_as
 --@include 10_documents.sql check_document_immutable
 
+--@include 85_search.sql
+-- Results stored before the update become searchable.
+SELECT pg_catalog.count(docextract.search_index_document(x.document_id))
+  FROM (SELECT DISTINCT e.document_id FROM docextract.extracted_data AS e) AS x;
+
 --@include 99_start.sql
