@@ -57,3 +57,4 @@ install: install-helper
 .PHONY: install-helper
 install-helper: core
 	$(INSTALL_PROGRAM) $(HELPER) '$(DESTDIR)$(bindir)/docextract-extract'
+	$(INSTALL_PROGRAM) $(CORE_BUILD)/src/bin/docextract/docextract '$(DESTDIR)$(bindir)/docextract'
