@@ -10,6 +10,7 @@ use Test::More;
 use Digest::SHA qw(sha256_hex);
 use File::Path qw(make_path);
 use IPC::Run;
+use IO::Pty;
 use JSON::PP;
 use DocextractTest qw(new_cluster text_pdf text_image reload_with wait_workers);
 
@@ -105,6 +106,31 @@ is( $node->safe_psql('postgres',
 	'a.pdf ' . sha256_hex($pdf) . ', b.png ' . sha256_hex($png), 'the stored bytes are the files\' bytes');
 is($node->safe_psql('postgres', "SELECT string_agg(status, ',') FROM docextract.extraction_jobs"),
 	'pending,pending', 'two pending jobs');
+
+#### on a terminal: a progress bar on stderr, only the summary on stdout
+{
+	make_path("$dir/tty");
+	write_file("$dir/tty/one.pdf", text_pdf('Terminal upload one: the quick brown fox jumps over the lazy dog.'));
+	write_file("$dir/tty/two.pdf", text_pdf('Terminal upload two: the quick brown fox jumps over the lazy dog.'));
+	my $pty = IO::Pty->new;
+	my $pid = fork // die "fork: $!";
+	if ($pid == 0) {
+		open STDERR, '>&', $pty->slave or die;
+		open STDOUT, '>', "$dir/tty.out" or die;
+		exec $cli, '-d', "$conninfo user=bob", 'upload', "$dir/tty" or die;
+	}
+	$pty->close_slave;
+	my $screen = '';
+	while (sysread($pty, my $buf, 4096)) { $screen .= $buf; }
+	waitpid $pid, 0;
+	is($? >> 8, 0, 'upload on a terminal exits 0');
+	# (A long path is shortened from its start to fit the terminal's width.)
+	like($screen, qr/\A\r\e\[K\[\.{30}\] 0\/2 \S*\/tty\/one\.pdf\r\e\[K\[#{15}\.{15}\] 1\/2 \S*\/tty\/two\.pdf\r\e\[K\z/,
+		'the progress bar is drawn, then erased');
+	is(PostgreSQL::Test::Utils::slurp_file("$dir/tty.out"), "2 files: 2 uploaded, 0 already uploaded, 0 failed\n",
+		'stdout has the summary only');
+	$node->safe_psql('postgres', "DELETE FROM docextract.documents WHERE owner = 'bob'");
+}
 
 #### --json
 ($rc, $out, $err) = cli('upload', '--json', "$dir/batch/a.pdf", "$dir/batch/bad.pdf", "$dir/missing.pdf");
