@@ -74,3 +74,4 @@ install: install-helper
 install-helper: core
 	$(MKDIR_P) '$(DESTDIR)$(bindir)'
 	$(INSTALL_PROGRAM) $(HELPER) '$(DESTDIR)$(bindir)/docextract-extract'
+	$(INSTALL_PROGRAM) $(CORE_BUILD)/src/bin/docextract/docextract '$(DESTDIR)$(bindir)/docextract'
