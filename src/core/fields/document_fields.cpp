@@ -171,6 +171,12 @@ struct Candidate {
 
 using Candidates = std::map<std::string, Candidate>;
 
+// Amounts BR-CO-16 needs besides the total and the amount due; not fields of their own.
+struct DueAdjustments {
+    std::optional<std::int64_t> prepaid, rounding;  // millionths
+};
+
+
 // Keeps the better candidate: higher confidence; equal: the first.
 void offer(Candidates &out, const std::string &name, Candidate c) {
     auto it = out.find(name);
@@ -252,6 +258,48 @@ struct Barcode {
     std::optional<std::array<double, 4>> box;
 };
 
+constexpr std::size_t kMaxPayloadBytes = 64u << 10;  // as the barcode scan caps them
+
+// Standard base64 (RFC 4648, padding optional); nullopt when malformed or longer than max bytes.
+std::optional<std::string> base64_decode(std::string_view in, std::size_t max) {
+    if (in.size() / 4 * 3 > max + 3) return std::nullopt;
+    std::string out;
+    unsigned acc = 0;
+    int bits = 0;
+    std::size_t pad = 0;
+    for (char ch : in) {
+        int v;
+        if (ch >= 'A' && ch <= 'Z') v = ch - 'A';
+        else if (ch >= 'a' && ch <= 'z') v = ch - 'a' + 26;
+        else if (ch >= '0' && ch <= '9') v = ch - '0' + 52;
+        else if (ch == '+') v = 62;
+        else if (ch == '/') v = 63;
+        else if (ch == '=') { ++pad; continue; }
+        else return std::nullopt;
+        if (pad) return std::nullopt;  // data after padding
+        acc = (acc << 6) | static_cast<unsigned>(v);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out += static_cast<char>((acc >> bits) & 0xFF);
+        }
+    }
+    if (pad > 2 || out.size() > max) return std::nullopt;
+    return out;
+}
+
+// ISO 8859-1 bytes as UTF-8; NUL bytes are dropped (jsonb cannot store them).
+std::string latin1_text(std::string_view bytes) {
+    std::string out;
+    out.reserve(bytes.size());
+    for (char ch : bytes) {
+        const auto u = static_cast<unsigned char>(ch);
+        if (u == 0) continue;
+        core::append_utf8(out, static_cast<char32_t>(u));
+    }
+    return out;
+}
+
 std::vector<Barcode> collect_barcodes(const json &pages) {
     std::vector<Barcode> out;
     if (!pages.is_array()) return out;
@@ -267,6 +315,12 @@ std::vector<Barcode> collect_barcodes(const json &pages) {
             Barcode bc;
             bc.format = string_of(member(b, "format"));
             bc.text = string_of(member(b, "text"));
+            // A binary payload (bytes_base64): AAMVA data whose bytes are not UTF-8 (a Latin-1
+            // name, a stray NUL) is read as ISO 8859-1.
+            if (bc.text.empty())
+                if (auto bytes = base64_decode(string_of(member(b, "bytes_base64")), kMaxPayloadBytes);
+                    bytes && !bytes->empty() && (*bytes)[0] == '@')
+                    bc.text = latin1_text(*bytes);
             bc.page = page_no;
             if (const json *box = member(b, "box"); box && box->is_array() && box->size() == 4) {
                 std::array<double, 4> a{};
@@ -519,7 +573,13 @@ void offer_xml(Candidates &out, const std::string &name, const std::string &raw,
     offer(out, name, std::move(c));
 }
 
-bool extract_invoice_xml(const std::string &xml, Candidates &out) {
+std::optional<std::int64_t> xml_micro(const std::string &raw) {
+    std::string d = xml_decimal(raw);
+    if (d.empty()) return std::nullopt;
+    return micro(d);
+}
+
+bool extract_invoice_xml(const std::string &xml, Candidates &out, DueAdjustments &adj) {
     auto nodes = parse_xml(xml);
     if (nodes.size() < 2) return false;
     auto text = [&](std::vector<std::string> path) {
@@ -542,6 +602,8 @@ bool extract_invoice_xml(const std::string &xml, Candidates &out) {
         offer_xml(out, "tax_amount", text({sum, "TaxTotalAmount"}), "amount");
         offer_xml(out, "total_amount", text({sum, "GrandTotalAmount"}), "amount");
         offer_xml(out, "amount_due", text({sum, "DuePayableAmount"}), "amount");
+        adj.prepaid = xml_micro(text({sum, "TotalPrepaidAmount"}));
+        adj.rounding = xml_micro(text({sum, "RoundingAmount"}));
         offer_xml(out, "vendor_name", text({"SellerTradeParty", "/Name"}), "text");
         // the VAT registration (schemeID VA) of seller and buyer
         for (const char *party : {"SellerTradeParty", "BuyerTradeParty"}) {
@@ -578,6 +640,8 @@ bool extract_invoice_xml(const std::string &xml, Candidates &out) {
         offer_xml(out, "tax_amount", text({"/" + rn, "/TaxTotal", "/TaxAmount"}), "amount");
         offer_xml(out, "total_amount", text({"LegalMonetaryTotal", "TaxInclusiveAmount"}), "amount");
         offer_xml(out, "amount_due", text({"LegalMonetaryTotal", "PayableAmount"}), "amount");
+        adj.prepaid = xml_micro(text({"LegalMonetaryTotal", "PrepaidAmount"}));
+        adj.rounding = xml_micro(text({"LegalMonetaryTotal", "PayableRoundingAmount"}));
         std::string vendor = text({"AccountingSupplierParty", "PartyLegalEntity", "RegistrationName"});
         if (vendor.empty()) vendor = text({"AccountingSupplierParty", "PartyName", "Name"});
         offer_xml(out, "vendor_name", vendor, "text");
@@ -927,6 +991,13 @@ const std::vector<Label> kDue = {
     {"amount due"}, {"balance due"}, {"amount payable"}, {"zahlbetrag"}, {"zu zahlen"},
     {"offener betrag"}, {"net à payer"}, {"montant dû"}, {"reste à payer"}, {"te betalen"},
     {"openstaand bedrag"}};
+const std::vector<Label> kPrepaid = {
+    {"bereits gezahlt"}, {"bereits bezahlt"}, {"geleistete anzahlung"}, {"anzahlung"},
+    {"abschlagszahlung"}, {"prepaid amount"}, {"prepaid"}, {"prepayment"}, {"amount paid"},
+    {"paid amount"}, {"less paid"}, {"acompte versé"}, {"acompte"}, {"déjà payé"}, {"déjà réglé"},
+    {"aanbetaling"}, {"reeds betaald"}, {"vooruitbetaald"}};
+const std::vector<Label> kRounding = {
+    {"rundungsbetrag"}, {"rundung"}, {"rounding amount"}, {"rounding"}, {"arrondi"}, {"afronding"}};
 const std::vector<Label> kIban = {{"iban"}};
 const std::vector<Label> kBic = {{"bic/swift"}, {"swift/bic"}, {"bic"}, {"swift"}};
 const std::vector<Label> kReference = {
@@ -982,9 +1053,9 @@ void offer_hit_amount(Candidates &out, const char *name, const std::optional<Hit
     offer(out, name, text_candidate(*h, amount_json(h->value), h->grade));
 }
 
-void apply_totals_check(Candidates &out) {
-    // EN 16931 BR-CO-15 (net + VAT = total) and BR-CO-16 (total - prepaid = due, no prepaid
-    // read: due = total). Only within one source: a 1.0 payload value is not re-graded.
+void apply_totals_check(Candidates &out, const DueAdjustments &adj = {}) {
+    // EN 16931 BR-CO-15 (net + VAT = total) and BR-CO-16 (due = total - prepaid + rounding).
+    // Only within one source: a 1.0 payload value is not re-graded.
     auto get = [&](const char *n) -> Candidate * {
         auto it = out.find(n);
         return it == out.end() ? nullptr : &it->second;
@@ -998,6 +1069,7 @@ void apply_totals_check(Candidates &out) {
         if (ok) c->confidence = std::max(c->confidence, conf_ok);
         else c->confidence = std::min(c->confidence, kContradiction);
     };
+    bool total_confirmed = false;
     if (net && tax && total) {
         auto n = micro_of(*net), t = micro_of(*tax), g = micro_of(*total);
         if (n && t && g) {
@@ -1005,22 +1077,27 @@ void apply_totals_check(Candidates &out) {
             regrade(net, ok, "en16931_br_co_15", kConfirmed);
             regrade(tax, ok, "en16931_br_co_15", kConfirmed);
             regrade(total, ok, "en16931_br_co_15", kConfirmed);
+            total_confirmed = ok;
         }
     }
-    if (total && due) {
-        auto g = micro_of(*total), d = micro_of(*due);
-        if (g && d) {
-            bool ok = *d <= *g + 5000;  // the due amount can be lower (prepaid), never higher
-            bool equal = std::llabs(*g - *d) <= 5000;
-            if (!ok) {
-                regrade(total, false, "en16931_br_co_16", 0);
-                regrade(due, false, "en16931_br_co_16", 0);
-            } else if (equal) {
-                // the due amount equals a total that was itself confirmed
-                double conf = total->confidence >= 0.95 ? kConfirmed : due->confidence;
-                regrade(due, true, "en16931_br_co_16", conf);
-            }
-        }
+    if (!total || !due) return;
+    auto g = micro_of(*total), d = micro_of(*due);
+    if (!g || !d) return;
+    const std::int64_t rounding = adj.rounding.value_or(0);
+    // a prepaid amount is subtracted whatever sign it is printed with
+    const std::int64_t prepaid = adj.prepaid ? std::llabs(*adj.prepaid) : 0;
+    const bool exact = std::llabs(*g - prepaid + rounding - *d) <= 5000;
+    // Without a prepaid amount read, a due amount below the total may be a prepayment we did not
+    // find: only a due amount above the total contradicts it.
+    const bool ok = exact || (!adj.prepaid && *d <= *g + rounding + 5000);
+    if (!ok) {
+        // a total that net + VAT confirm stays: the due amount (or the prepaid) is the misread
+        if (!total_confirmed) regrade(total, false, "en16931_br_co_16", 0);
+        regrade(due, false, "en16931_br_co_16", 0);
+    } else if (exact) {
+        // the due amount follows from a total that was itself confirmed
+        double conf = total->confidence >= 0.95 ? kConfirmed : due->confidence;
+        regrade(due, true, "en16931_br_co_16", conf);
     }
 }
 
@@ -1142,7 +1219,10 @@ void extract_invoice_text(const std::vector<Line> &lines, Locale loc, Candidates
         }
         offer(out, "line_items", std::move(c));
     }
-    apply_totals_check(amounts);
+    DueAdjustments adj;
+    if (auto p = find_labelled(lines, kPrepaid, Kind::amount, loc)) adj.prepaid = micro(p->value);
+    if (auto r = find_labelled(lines, kRounding, Kind::amount, loc)) adj.rounding = micro(r->value);
+    apply_totals_check(amounts, adj);
     // A "total" label that is the net (no tax line) is left as found.
     for (auto &[name, c] : amounts) offer(out, name, std::move(c));
     // currency: of the totals, else a code in the text
@@ -1400,27 +1480,43 @@ void extract_statement_text(const std::vector<Line> &lines, Locale loc, Candidat
     if (opening) offer(out, "opening_balance", text_candidate(*opening, amount_json(opening->value), opening->grade));
     if (closing) offer(out, "closing_balance", text_candidate(*closing, amount_json(closing->value), closing->grade));
     if (opening && closing) {
-        // movements: the last amount of each line between the two balances
+        // movements: the last amount of each line between the two balances, or, where the
+        // statement prints a running balance, the amount before it
         std::size_t a = static_cast<std::size_t>(opening->line - lines.data());
         std::size_t b = static_cast<std::size_t>(closing->line - lines.data());
+        auto signed_at = [&](const Line &l, const Hit &h) -> std::optional<std::int64_t> {
+            auto v = micro(h.value);
+            if (!v) return std::nullopt;
+            // "- 12,50", "12,50 S" (Soll) and "12,50 DR" are debits
+            std::string tail = l.lower.substr(h.end);
+            std::string head = l.lower.substr(0, h.begin);
+            bool debit = (!head.empty() && head.back() == '-') || (head.size() > 1 && head[head.size() - 2] == '-') ||
+                         tail.compare(0, 2, " s") == 0 || tail.compare(0, 3, " dr") == 0 ||
+                         tail.compare(0, 6, " debit") == 0;
+            return debit && *v > 0 ? -*v : *v;
+        };
         std::int64_t sum = 0;
         int moves = 0;
+        // running balance: every line's balance = the previous one + its movement
+        bool running = true;
+        auto o = micro(opening->value), c = micro(closing->value);
+        std::int64_t balance = o.value_or(0);
         for (std::size_t i = a + 1; i < b && i < lines.size(); ++i) {
             auto h = value_at(lines[i], 0, Kind::amount, loc, false);
             if (!h) continue;
-            auto v = micro(h->value);
+            auto v = signed_at(lines[i], *h);
             if (!v) continue;
-            // "- 12,50", "12,50 S" (Soll) and "12,50 DR" are debits
-            std::string tail = lines[i].lower.substr(h->end);
-            std::string head = lines[i].lower.substr(0, h->begin);
-            bool debit = (!head.empty() && head.back() == '-') || (head.size() > 1 && head[head.size() - 2] == '-') ||
-                         tail.find(" s") == 0 || tail.find(" dr") == 0 || tail.find(" debit") == 0;
-            sum += debit && *v > 0 ? -*v : *v;
+            sum += *v;
             ++moves;
+            auto before = value_at(lines[i], 0, Kind::amount, loc, false, h->begin);
+            auto m = before ? signed_at(lines[i], *before) : std::nullopt;
+            if (!m || std::llabs(balance + *m - *v) > 5000) running = false;
+            balance = *v;
         }
-        auto o = micro(opening->value), c = micro(closing->value);
         if (moves > 0 && o && c) {
             bool ok = std::llabs(*o + sum - *c) <= 5000;
+            const bool by_balance = !ok && running && std::llabs(balance - *c) <= 5000;
+            ok = ok || by_balance;
             for (const char *n : {"opening_balance", "closing_balance"}) {
                 auto &cand = out[n];
                 add_check(cand, "balance_movements", ok);
@@ -1581,8 +1677,9 @@ json document_fields(const json &result, const DocumentFieldsOptions &options) {
             std::string xml = string_of(member(*ix, "xml"));
             if (!xml.empty()) {
                 Candidates x;
-                has_xml = extract_invoice_xml(xml, x);
-                apply_totals_check(x);
+                DueAdjustments adj;
+                has_xml = extract_invoice_xml(xml, x, adj);
+                apply_totals_check(x, adj);
                 for (auto &[name, c] : x) offer(fields, name, std::move(c));
             }
         }

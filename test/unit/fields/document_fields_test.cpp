@@ -443,3 +443,135 @@ TEST(DocumentFields, EmptyAndHostileInput) {
 }
 
 }  // namespace
+
+namespace {
+
+// EN 16931 BR-CO-16: amount due = total - prepaid + rounding.
+TEST(DocumentFieldsTotals, PrepaidAmountConfirmsTheAmountDue) {
+    std::vector<std::string> lines = {"Muster GmbH", "Rechnung Nr. 2024-77", "Rechnungsdatum: 14.03.2024",
+                                      "Nettobetrag 1.000,00 EUR", "MwSt 19 % 190,00 EUR",
+                                      "Gesamtbetrag 1.190,00 EUR", "Anzahlung 500,00 EUR", "Zahlbetrag 690,00 EUR"};
+    json out = run(result_of({page_from_lines(lines)}));
+    EXPECT_EQ(out["fields"]["amount_due"], 690.0);
+    EXPECT_EQ(conf(out, "amount_due"), 0.96);
+    EXPECT_EQ(conf(out, "total_amount"), 0.96);
+    EXPECT_EQ(out["field_details"]["amount_due"]["checks"], json::array({"en16931_br_co_16"}));
+    // a due amount that is not total - prepaid: the due amount is the contradiction, the total
+    // that net + VAT confirm stays
+    lines[7] = "Zahlbetrag 790,00 EUR";
+    out = run(result_of({page_from_lines(lines)}));
+    EXPECT_EQ(conf(out, "amount_due"), 0.3);
+    EXPECT_EQ(out["field_details"]["amount_due"]["failed_checks"], json::array({"en16931_br_co_16"}));
+    EXPECT_EQ(conf(out, "total_amount"), 0.96);
+}
+
+TEST(DocumentFieldsTotals, RoundingAndPrepaidInEnglish) {
+    json out = run(result_of({page_from_lines({
+        "ACME Ltd", "Invoice number: 5", "Invoice date: 2024-05-01", "Subtotal 100.00 EUR", "VAT 21% 21.00 EUR",
+        "Total 121.00 EUR", "Amount paid -20.00 EUR", "Rounding 0.02 EUR", "Amount due 101.02 EUR"})}));
+    EXPECT_EQ(out["fields"]["amount_due"], 101.02);
+    EXPECT_EQ(conf(out, "amount_due"), 0.96);
+}
+
+TEST(DocumentFieldsTotals, DueAboveTotalWithoutPrepaidContradicts) {
+    json out = run(result_of({page_from_lines({
+        "ACME Ltd", "Invoice number: 6", "Total 121.00 EUR", "Amount due 130.00 EUR"})}));
+    EXPECT_EQ(conf(out, "amount_due"), 0.3);
+    EXPECT_EQ(conf(out, "total_amount"), 0.3);
+    // below the total without a prepaid amount read: unconfirmed, not contradicted
+    out = run(result_of({page_from_lines({"ACME Ltd", "Invoice number: 6", "Total 121.00 EUR",
+                                          "Amount due 100.00 EUR"})}));
+    EXPECT_EQ(conf(out, "amount_due"), 0.8);
+    EXPECT_FALSE(out["field_details"]["amount_due"].contains("failed_checks"));
+}
+
+TEST(DocumentFieldsTotals, CiiPrepaidAmount) {
+    auto cii = [](const char *due) {
+        return std::string(
+                   "<rsm:CrossIndustryInvoice xmlns:rsm='x' xmlns:ram='y'><rsm:ExchangedDocument><ram:ID>9</ram:ID>"
+                   "</rsm:ExchangedDocument><ram:SpecifiedTradeSettlementHeaderMonetarySummation>"
+                   "<ram:TaxBasisTotalAmount>100.00</ram:TaxBasisTotalAmount><ram:TaxTotalAmount>19.00</ram:TaxTotalAmount>"
+                   "<ram:GrandTotalAmount>119.00</ram:GrandTotalAmount><ram:TotalPrepaidAmount>19.00</ram:TotalPrepaidAmount>"
+                   "<ram:DuePayableAmount>") +
+               due + "</ram:DuePayableAmount></ram:SpecifiedTradeSettlementHeaderMonetarySummation></rsm:CrossIndustryInvoice>";
+    };
+    json r = result_of({page_from_lines({"Rechnung"})});
+    r["metadata"]["invoice_xml"] = {{"xml", cii("100.00")}};
+    json out = run(r);
+    EXPECT_EQ(conf(out, "amount_due"), 1.0);
+    EXPECT_EQ(out["field_details"]["amount_due"]["checks"], json::array({"en16931_br_co_16"}));
+    r["metadata"]["invoice_xml"] = {{"xml", cii("110.00")}};
+    out = run(r);
+    EXPECT_EQ(conf(out, "amount_due"), 0.3);
+    EXPECT_EQ(conf(out, "total_amount"), 1.0);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(DocumentFieldsStatement, RunningBalanceColumn) {
+    std::vector<std::string> lines = {"Bank Statement", "Account holder: John Smith",
+                                      "IBAN GB82 WEST 1234 5698 7654 32", "Opening balance 1,000.00 GBP",
+                                      "02/03/2024 Rent -700.00 300.00", "15/03/2024 Salary 2,500.00 2,800.00",
+                                      "20/03/2024 Card 12.50 DR 2,787.50", "Closing balance 2,787.50 GBP"};
+    json out = run(result_of({page_from_lines(lines)}));
+    EXPECT_EQ(out["detected_type"], "bank_statement");
+    EXPECT_EQ(out["fields"]["closing_balance"], 2787.5);
+    EXPECT_EQ(conf(out, "opening_balance"), 0.96);
+    EXPECT_EQ(conf(out, "closing_balance"), 0.96);
+    EXPECT_EQ(out["field_details"]["closing_balance"]["checks"], json::array({"balance_movements"}));
+    // one running balance that does not follow: no confirmation
+    lines[5] = "15/03/2024 Salary 2,500.00 2,900.00";
+    out = run(result_of({page_from_lines(lines)}));
+    EXPECT_EQ(conf(out, "closing_balance"), 0.3);
+}
+
+}  // namespace
+
+namespace {
+
+std::string base64_of(const std::string &s) {
+    static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    std::size_t i = 0;
+    for (; i + 2 < s.size(); i += 3) {
+        unsigned v = (static_cast<unsigned char>(s[i]) << 16) | (static_cast<unsigned char>(s[i + 1]) << 8) |
+                     static_cast<unsigned char>(s[i + 2]);
+        out += {t[v >> 18], t[(v >> 12) & 63], t[(v >> 6) & 63], t[v & 63]};
+    }
+    if (i < s.size()) {
+        unsigned v = static_cast<unsigned char>(s[i]) << 16;
+        if (i + 1 < s.size()) v |= static_cast<unsigned char>(s[i + 1]) << 8;
+        out += {t[v >> 18], t[(v >> 12) & 63], i + 1 < s.size() ? t[(v >> 6) & 63] : '=', '='};
+    }
+    return out;
+}
+
+// A licence whose payload is not UTF-8 (a Latin-1 name and a NUL): the barcode scan reports it as
+// bytes_base64, the fields come from the decoded bytes.
+TEST(DocumentFieldsAamva, BinaryPayload) {
+    std::string payload =
+        "@\n\x1e\rANSI 636014040002DL00410278ZC03190008DLDAQD1234562\nDCSM\xdcLLER\nDACJOS\xc9\nDBB01151990\n"
+        "DBA01152030\nDBD01152022\nDBC2\nDAG123 MAIN ST\nDAISACRAMENTO\nDAJCA\nDAK958230000  \nDCAC\n\r";
+    payload += std::string(1, '\0');
+    json page = page_from_lines({"DRIVER LICENSE"});
+    page["barcodes"] = json::array({{{"format", "PDF417"}, {"content", "binary"},
+                                     {"bytes_base64", base64_of(payload)}, {"box", {10, 10, 200, 60}}}});
+    json out = run(result_of({page}));
+    EXPECT_EQ(out["detected_type"], "drivers_license");
+    EXPECT_EQ(out["fields"]["surname"], "M\xc3\x9cLLER");
+    EXPECT_EQ(out["fields"]["given_names"], "JOS\xc3\x89");
+    EXPECT_EQ(out["fields"]["document_number"], "D1234562");
+    EXPECT_EQ(out["fields"]["birth_date"], "1990-01-15");
+    EXPECT_EQ(out["fields"]["sex"], "F");
+    EXPECT_EQ(conf(out, "document_number"), 1.0);
+    EXPECT_EQ(out["field_details"]["surname"]["source"], "pdf417");
+    EXPECT_EQ(out["field_details"]["surname"]["bbox"], json::array({10, 10, 200, 60}));
+    // malformed base64 is no payload
+    page["barcodes"][0]["bytes_base64"] = "QA=$";
+    out = run(result_of({page}));
+    EXPECT_FALSE(out["fields"].contains("surname"));
+}
+
+}  // namespace
