@@ -21,6 +21,7 @@
 #include "core/fields/mrz.hpp"
 #include "core/fields/normalize.hpp"
 #include "core/fields/payment_qr.hpp"
+#include "core/fields/viz.hpp"
 #include "core/utf8.hpp"
 #include "core/purity.hpp"
 
@@ -42,7 +43,9 @@ constexpr std::size_t kMaxBarcodes = 200;
 // Confidence grades (docs/fields.md).
 constexpr double kIntegrity = 1.0;       // QR / PDF417 / XML whose checks pass
 constexpr double kConfirmed = 0.96;      // label + checksum / totals / balance
-constexpr double kMrzValid = 0.95;       // every MRZ check digit, no correction
+constexpr double kMrzConfirmed = 0.97;   // MRZ field the visual zone repeats
+constexpr double kMrzValid = 0.95;       // its own check digit and every other, no correction
+constexpr double kMrzUnchecked = 0.9;    // no check digit covers it (names, countries, sex)
 constexpr double kMrzCorrected = 0.85;   // a corrected MRZ field (checks pass after it)
 constexpr double kSameLine = 0.8;        // label, value on the same line
 constexpr double kBelow = 0.7;           // label, value below it
@@ -1685,47 +1688,92 @@ json document_fields(const json &result, const DocumentFieldsOptions &options) {
         }
     }
 
-    // 3. the MRZ
+    // 3. the MRZ: the OCR's MRZ pass (pages[].mrz_ocr) first, then the page texts
     MrzOptions mo;
     mo.current_year = options.current_year;
-    std::optional<MrzResult> mrz = parse_mrz(all_text, mo);
-    if (mrz) {
-        // page and box of the MRZ lines
-        int page = 0;
-        std::optional<std::array<double, 4>> box;
-        for (const auto &l : lines) {
-            std::string compact;
-            for (char c : l.text)
-                if (c != ' ') compact += static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
-            if (std::find(mrz->lines.begin(), mrz->lines.end(), compact) == mrz->lines.end()) continue;
-            if (page == 0) page = l.page;
-            if (l.page != page) continue;
-            auto b = bbox_of(l, 0, l.text.size());
-            if (!b) continue;
-            if (!box) box = b;
-            else {
-                (*box)[0] = std::min((*box)[0], (*b)[0]);
-                (*box)[1] = std::min((*box)[1], (*b)[1]);
-                (*box)[2] = std::max((*box)[2], (*b)[2]);
-                (*box)[3] = std::max((*box)[3], (*b)[3]);
+    std::optional<MrzResult> mrz;
+    int mrz_page = 0;
+    std::optional<std::array<double, 4>> mrz_box;
+    {
+        std::size_t pno = 0;
+        for (const auto &page : pages) {
+            if (++pno > kMaxPages) break;
+            const json *m = member(page, "mrz_ocr");
+            const std::string t = m ? string_of(member(*m, "text")) : "";
+            if (t.empty() || t.size() > 4096) continue;
+            auto r = parse_mrz(t, mo);
+            if (!r || (mrz && (mrz->valid() || !r->valid()))) continue;
+            mrz = std::move(r);
+            mrz_page = static_cast<int>(pno);
+            if (const json *p = member(page, "page"); p && p->is_number_integer()) mrz_page = p->get<int>();
+            mrz_box.reset();
+            if (const json *b = member(*m, "box"); b && b->is_array() && b->size() == 4) {
+                std::array<double, 4> a{};
+                bool ok = true;
+                for (std::size_t k = 0; k < 4; ++k) ok = ok && number_of((*b)[k], a[k]);
+                if (ok) mrz_box = a;
             }
         }
+    }
+    if (!mrz || !mrz->valid()) {
+        if (auto r = parse_mrz(all_text, mo); r && (!mrz || r->valid())) {
+            mrz = std::move(r);
+            mrz_page = 0;
+            mrz_box.reset();
+            // page and box of the MRZ lines
+            for (const auto &l : lines) {
+                std::string compact;
+                for (char c : l.text)
+                    if (c != ' ') compact += static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+                if (std::find(mrz->lines.begin(), mrz->lines.end(), compact) == mrz->lines.end()) continue;
+                if (mrz_page == 0) mrz_page = l.page;
+                if (l.page != mrz_page) continue;
+                auto b = bbox_of(l, 0, l.text.size());
+                if (!b) continue;
+                if (!mrz_box) mrz_box = b;
+                else {
+                    (*mrz_box)[0] = std::min((*mrz_box)[0], (*b)[0]);
+                    (*mrz_box)[1] = std::min((*mrz_box)[1], (*b)[1]);
+                    (*mrz_box)[2] = std::max((*mrz_box)[2], (*b)[2]);
+                    (*mrz_box)[3] = std::max((*mrz_box)[3], (*b)[3]);
+                }
+            }
+        }
+    }
+    if (mrz) {
         const bool valid = mrz->valid();
+        const VisualZone viz(all_text);
         for (const auto &[name, f] : mrz->fields) {
             Candidate c;
             c.value = f.value;
             c.checks = f.checks;
             c.failed_checks = f.failed_checks;
             c.source = "mrz";
-            c.page = page;
-            c.bbox = box;
+            c.page = mrz_page;
+            c.bbox = mrz_box;
+            // a check digit covers the field (number, dates, personal number)
+            const bool checked = name != "mrz" && std::any_of(f.checks.begin(), f.checks.end(), [](const std::string &k) {
+                return k != kMrzCompositeCheck && k.compare(0, 4, "mrz_") == 0;
+            });
             if (!f.failed_checks.empty()) c.confidence = kFailed;
             else if (!valid) {
                 // another check digit failed (the composite covers most fields): unconfirmed
                 c.confidence = 0.45;
                 if (name == "mrz") add_check(c, "mrz_all_checks", false);
-            } else if (f.corrected) c.confidence = kMrzCorrected;
-            else c.confidence = kMrzValid;
+            } else {
+                // the raw lines hold the names, which no check digit covers
+                auto value_of = [&](const char *n) {
+                    auto it = mrz->fields.find(n);
+                    return it == mrz->fields.end() ? std::string() : it->second.value;
+                };
+                const bool agrees = name == "mrz" ? viz.agrees("surname", value_of("surname")) &&
+                                                        viz.agrees("given_names", value_of("given_names"))
+                                                  : viz.agrees(name, f.value);
+                if (agrees) add_check(c, "visual_zone", true);
+                if (checked && !f.corrected) c.confidence = agrees ? kMrzConfirmed : kMrzValid;
+                else if (checked) c.confidence = agrees ? kMrzValid : kMrzCorrected;
+                else c.confidence = agrees ? kMrzConfirmed : kMrzUnchecked;
+            }
             offer(fields, name, std::move(c));
         }
     }

@@ -262,7 +262,7 @@ TEST(DocumentFields, LineItemsSumToNet) {
 const char kTd3Line1[] = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<";
 const char kTd3Line2[] = "L898902C36UTO7408122F1204159ZE184226B<<<<<10";
 
-TEST(DocumentFields, Td3PassportAt095) {
+TEST(DocumentFields, Td3PassportCheckedFieldsAt095) {
     json out = run(result_of({page_from_lines({"PASSPORT", "Utopia", kTd3Line1, kTd3Line2})}));
     EXPECT_EQ(out["detected_type"], "passport");
     const json &f = out["fields"];
@@ -273,8 +273,11 @@ TEST(DocumentFields, Td3PassportAt095) {
     EXPECT_EQ(f["expiry_date"], "2012-04-15");
     EXPECT_EQ(f["sex"], "F");
     EXPECT_EQ(f["issuing_country"], "UTO");
-    for (const char *n : {"document_number", "birth_date", "expiry_date", "surname", "mrz"})
+    // check digits confirm the number and the dates; nothing confirms the names, countries, sex
+    for (const char *n : {"document_number", "birth_date", "expiry_date", "personal_number"})
         EXPECT_EQ(conf(out, n), 0.95) << n;
+    for (const char *n : {"surname", "given_names", "sex", "nationality", "document_code", "mrz"})
+        EXPECT_EQ(conf(out, n), 0.9) << n;
     EXPECT_EQ(out["field_details"]["document_number"]["source"], "mrz");
     EXPECT_TRUE(out["field_details"]["mrz"].contains("bbox"));
 }
@@ -572,6 +575,48 @@ TEST(DocumentFieldsAamva, BinaryPayload) {
     page["barcodes"][0]["bytes_base64"] = "QA=$";
     out = run(result_of({page}));
     EXPECT_FALSE(out["fields"].contains("surname"));
+}
+
+}  // namespace
+
+namespace {
+
+// The visual zone repeats the MRZ: the fields it shows are confirmed twice (0.97), a corrected
+// field it shows reaches 0.95, and a name it shows differently stays below.
+TEST(DocumentFieldsMrz, VisualZoneAgreement) {
+    std::vector<std::string> viz = {"PASSPORT PASSEPORT", "Type P Code UTO Passport No. L898902C3",
+                                    "Surname/Nom ERIKSSON", "Given names/Prénoms Anna Maria",
+                                    "Date of birth 12 AUG/AOÛT 74", "Date of expiry 15.04.2012"};
+    auto lines = viz;
+    lines.push_back(kTd3Line1);
+    lines.push_back(kTd3Line2);
+    json out = run(result_of({page_from_lines(lines)}));
+    for (const char *n : {"document_number", "birth_date", "expiry_date", "surname", "given_names",
+                          "issuing_country", "nationality"})
+        EXPECT_EQ(conf(out, n), 0.97) << n;
+    EXPECT_EQ(conf(out, "mrz"), 0.97);
+    EXPECT_EQ(conf(out, "sex"), 0.9);
+    EXPECT_EQ(out["field_details"]["surname"]["checks"], json::array({"visual_zone"}));
+    // birth date read 74O812: corrected, then confirmed by the printed date
+    lines.back()[15] = 'O';
+    lines[2] = "Surname/Nom ERIKSON";
+    out = run(result_of({page_from_lines(lines)}));
+    EXPECT_EQ(out["fields"]["birth_date"], "1974-08-12");
+    EXPECT_EQ(conf(out, "birth_date"), 0.95);
+    EXPECT_EQ(conf(out, "surname"), 0.9);
+    EXPECT_EQ(conf(out, "mrz"), 0.9);
+}
+
+// The OCR's MRZ pass (pages[].mrz_ocr) is read before the page text, with its box.
+TEST(DocumentFieldsMrz, MrzPassOfTheOcr) {
+    json page = page_from_lines({"PASSPORT", "P<UTOERIKSSON<<ANNAKMARIAK<K<<<<<", "L898902C36UT07408122F1204159ZE184226B<<<<<10"});
+    page["method"] = "ocr";
+    page["mrz_ocr"] = {{"text", std::string(kTd3Line1) + "\n" + kTd3Line2}, {"box", {0, 700, 1250, 860}}};
+    json out = run(result_of({page}));
+    EXPECT_EQ(out["fields"]["given_names"], "ANNA MARIA");
+    EXPECT_EQ(out["fields"]["nationality"], "UTO");
+    EXPECT_EQ(out["field_details"]["surname"]["bbox"], json::array({0, 700, 1250, 860}));
+    EXPECT_EQ(conf(out, "document_number"), 0.95);
 }
 
 }  // namespace
