@@ -920,6 +920,37 @@ std::optional<Hit> value_below(const std::vector<Line> &lines, std::size_t idx, 
     return h;
 }
 
+// OCR reads a column of labels and the column of their values as separate lines: the value of a
+// label that ends its line is then on another line of the page, at the label's height, to its
+// right (the nearest such words whose vertical centre lies within the label's box).
+std::optional<Hit> value_right(const std::vector<Line> &lines, std::size_t idx, std::size_t label_begin,
+                               std::size_t label_end, Kind kind, Locale loc) {
+    const Line &l = lines[idx];
+    auto lb = bbox_of(l, label_begin, label_end);
+    if (!lb) return std::nullopt;
+    std::optional<Hit> best;
+    double best_x = 0;
+    for (std::size_t k = idx > 200 ? idx - 200 : 0; k < lines.size() && k < idx + 200; ++k) {
+        const Line &n = lines[k];
+        if (k == idx || n.page != l.page) continue;
+        std::size_t b = std::string::npos, e = 0;
+        double x0 = 0;
+        for (const auto &w : n.words) {
+            const double cy = (w.box[1] + w.box[3]) / 2;
+            if (!w.has_box || cy < (*lb)[1] || cy > (*lb)[3] || w.box[0] < (*lb)[2]) continue;
+            if (b == std::string::npos) x0 = w.box[0];
+            b = std::min(b, w.begin);
+            e = std::max(e, w.end);
+        }
+        if (b == std::string::npos || (best && x0 >= best_x)) continue;
+        if (auto h = value_at(n, b, kind, loc, false, e)) {
+            best = h;
+            best_x = x0;
+        }
+    }
+    return best;
+}
+
 // The first value found next to one of the labels, label order first, then document order.
 std::optional<Hit> find_labelled(const std::vector<Line> &lines, const std::vector<Label> &labels,
                                  Kind kind, Locale loc,
@@ -937,8 +968,9 @@ std::optional<Hit> find_labelled(const std::vector<Line> &lines, const std::vect
             auto h = value_at(l, after, kind, loc, false);
             if (h) h->grade = kSameLine * lab.weight;
             else if (after >= l.text.size()) {
-                h = value_below(lines, i, p, p + std::string_view(lab.text).size(), kind, loc);
-                if (h) h->grade *= lab.weight;
+                const std::size_t label_end = p + std::string_view(lab.text).size();
+                if ((h = value_right(lines, i, p, label_end, kind, loc))) h->grade = kSameLine * lab.weight;
+                else if ((h = value_below(lines, i, p, label_end, kind, loc))) h->grade *= lab.weight;
             }
             if (h) return h;
         }
@@ -1113,7 +1145,9 @@ json find_line_items(const std::vector<Line> &lines, Locale loc, std::int64_t &s
     static const char *const kHeader[] = {"beschreibung", "bezeichnung", "artikel", "description", "désignation",
                                           "omschrijving", "item"};
     static const char *const kStop[] = {"summe", "total", "netto", "zwischensumme", "subtotal", "totaal",
-                                        "gesamt", "mwst", "vat", "tva", "btw", "montant"};
+                                        "gesamt", "mwst", "vat", "tva", "btw", "montant", "nettobetrag",
+                                        "gesamtbetrag", "rechnungsbetrag", "subtotaal", "sous-total", "iban",
+                                        "bic", "anzahlung", "acompte", "aanbetaling", "zahlbetrag"};
     std::size_t start = lines.size();
     for (std::size_t i = 0; i < lines.size(); ++i) {
         for (const char *h : kHeader)
