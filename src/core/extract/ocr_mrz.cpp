@@ -167,7 +167,8 @@ MrzBand locate_mrz_band(const std::vector<Word> &words, const std::vector<Line> 
     if (found > 0) {
         band.line_height = heights / found;
         // one line height around the lines: a neighbouring MRZ line the first OCR missed
-        const double margin = band.line_height * (found >= 2 ? 1.0 : 2.5);
+        // (TD1 has three lines: the first OCR may have missed the one above or below)
+        const double margin = band.line_height * 2.5;
         band.y0 = std::max(0, static_cast<int>(y0 - margin));
         band.y1 = std::min(height, static_cast<int>(y1 + margin) + 1);
         band.x0 = 0, band.x1 = width;

@@ -896,7 +896,7 @@ std::optional<Hit> value_at(const Line &l, std::size_t from, Kind kind, Locale l
 // The line below `idx` on the same page: with word boxes, only its words under the label's
 // horizontal extent; without, the whole line.
 std::optional<Hit> value_below(const std::vector<Line> &lines, std::size_t idx, std::size_t label_begin,
-                               std::size_t label_end, Kind kind, Locale loc) {
+                               std::size_t label_end, Kind kind, Locale loc, bool boxes_only = false) {
     if (idx + 1 >= lines.size() || lines[idx + 1].page != lines[idx].page) return std::nullopt;
     const Line &l = lines[idx];
     const Line &n = lines[idx + 1];
@@ -915,6 +915,7 @@ std::optional<Hit> value_below(const std::vector<Line> &lines, std::size_t idx, 
         if (h) h->grade = kBelow;
         return h;
     }
+    if (boxes_only) return std::nullopt;
     auto h = value_at(n, 0, kind, loc, kind != Kind::name);
     if (h) h->grade = kBelow;
     return h;
@@ -966,11 +967,17 @@ std::optional<Hit> find_labelled(const std::vector<Line> &lines, const std::vect
             if (excluded) continue;
             std::size_t after = skip_filler(l, p + std::string_view(lab.text).size());
             auto h = value_at(l, after, kind, loc, false);
-            if (h) h->grade = kSameLine * lab.weight;
-            else if (after >= l.text.size()) {
+            if (h) {
+                h->grade = kSameLine * lab.weight;
+            } else {
+                // the value in another OCR line at the label's height, else below it (with word
+                // boxes only when the label's line goes on: "Rechnungsnummer: Rechnungsdatum:")
                 const std::size_t label_end = p + std::string_view(lab.text).size();
+                const bool line_ends = after >= l.text.size();
                 if ((h = value_right(lines, i, p, label_end, kind, loc))) h->grade = kSameLine * lab.weight;
-                else if ((h = value_below(lines, i, p, label_end, kind, loc))) h->grade *= lab.weight;
+                else if ((line_ends || !l.words.empty()) &&
+                         (h = value_below(lines, i, p, label_end, kind, loc, !line_ends)))
+                    h->grade *= lab.weight;
             }
             if (h) return h;
         }
@@ -999,7 +1006,7 @@ const std::vector<Label> kInvoiceDate = {
     {"rechnungsdatum"}, {"invoice date"}, {"date of invoice"}, {"date de facture"},
     {"date de la facture"}, {"date d'émission"}, {"factuurdatum"}, {"datum", 0.8}, {"date", 0.8}};
 const std::vector<Label> kDueDate = {
-    {"fälligkeitsdatum"}, {"fällig am"}, {"fällig bis"}, {"zahlbar bis"}, {"zahlungsziel"},
+    {"fälligkeitsdatum"}, {"fällig am"}, {"fällig bis"}, {"fallig am"}, {"zahlbar bis"}, {"zahlungsziel"},
     {"due date"}, {"payment due"}, {"due by"}, {"date d'échéance"}, {"échéance"}, {"payable avant"},
     {"vervaldatum"}, {"uiterste betaaldatum"}, {"te betalen voor"}};
 const std::vector<Label> kNet = {
@@ -1136,6 +1143,50 @@ void apply_totals_check(Candidates &out, const DueAdjustments &adj = {}) {
     }
 }
 
+bool qty_price_amount(const std::string &q, const std::string &p, const std::string &a) {
+    auto mq = micro(q), mp = micro(p), ma = micro(a);
+    return mq && mp && ma && std::llabs(*mq / 1000 * (*mp / 1000) - *ma) <= 5000;
+}
+
+// "1 390,56" with a space (or a no-break space the text layer split) as the grouping separator
+// reads as two numbers, as does "3 118,71" (a quantity and a price): of the ways to join a 1-3
+// digit token with a following "ddd,dd" one, the one where quantity x unit price = amount is kept.
+void regroup_spaced_numbers(const Line &l, const std::vector<Token> &t,
+                            std::vector<std::pair<std::size_t, std::string>> &nums, Locale loc) {
+    const std::size_t n = nums.size();
+    if (n < 3 || n > 6) return;
+    if (qty_price_amount(nums[n - 3].second, nums[n - 2].second, nums[n - 1].second)) return;
+    auto raw = [&](std::size_t i) { return l.text.substr(t[nums[i].first].begin, t[nums[i].first].end - t[nums[i].first].begin); };
+    auto joinable = [&](std::size_t i) {  // nums[i] and nums[i + 1]
+        const std::string a = raw(i), b = raw(i + 1);
+        return a.size() <= 3 && std::all_of(a.begin(), a.end(), is_digit) && b.size() >= 4 &&
+               std::all_of(b.begin(), b.begin() + 3, is_digit) && (b[3] == ',' || b[3] == '.');
+    };
+    // every subset of joins (at most 5 places), fewest joins first
+    for (int joins = 1; joins <= 2; ++joins)
+        for (unsigned mask = 1; mask < (1u << (n - 1)); ++mask) {
+            if (__builtin_popcount(mask) != joins || (mask & (mask << 1))) continue;
+            std::vector<std::pair<std::size_t, std::string>> out;
+            bool ok = true;
+            for (std::size_t i = 0; i < n && ok; ++i) {
+                if (mask & (1u << i)) {
+                    if (!joinable(i)) { ok = false; break; }
+                    auto a = parse_amount(raw(i) + " " + raw(i + 1), loc, 0);
+                    if (!a) { ok = false; break; }
+                    out.push_back({nums[i].first, a->value});
+                    ++i;
+                } else {
+                    out.push_back(nums[i]);
+                }
+            }
+            const std::size_t m = out.size();
+            if (ok && m >= 3 && qty_price_amount(out[m - 3].second, out[m - 2].second, out[m - 1].second)) {
+                nums = std::move(out);
+                return;
+            }
+        }
+}
+
 // Line items: lines below a table header with a description and at least two amounts whose
 // last one is the line amount (quantity x unit price = amount when three numbers are read).
 json find_line_items(const std::vector<Line> &lines, Locale loc, std::int64_t &sum, bool &all_checked) {
@@ -1172,6 +1223,7 @@ json find_line_items(const std::vector<Line> &lines, Locale loc, std::int64_t &s
             nums.insert(nums.begin(), {k - 1, a->value});
             --k;
         }
+        regroup_spaced_numbers(l, t, nums, loc);
         if (nums.size() < 2 || k == 0) continue;
         std::size_t desc_begin = 0;
         // a leading position number
