@@ -219,8 +219,9 @@ def invoice(i, lang, layout, scan, trap=None):
         del fields["iban"]
     elif trap == "totals":
         printed_total = total + rnd.choice((100, 1000, -500))
-        forbidden["total_amount"] = printed_total / 100
-        del fields["total_amount"]
+        # net + VAT != total: none of the three may be reported as confirmed
+        forbidden.update(total_amount=printed_total / 100, net_amount=net / 100, tax_amount=tax / 100)
+        del fields["total_amount"], fields["net_amount"], fields["tax_amount"]
         fields.pop("amount_due", None)
         prepaid = 0
     elif trap == "date":
@@ -417,7 +418,8 @@ def passport(i, kind, degrade, trap=False):
     fs = ImageFont.truetype(DEJAVU, 18)
     mf = ImageFont.truetype(OCRB, 38 if kind == "TD3" else 40)
     dr.text((40, 30), title, font=f, fill=0)
-    dr.rectangle((40, 100, 300, 440), outline=0, width=3)
+    base = H - 60 * len(lines) - 30
+    dr.rectangle((40, 100, 300, min(440, base - 30)), outline=0, width=3)  # the photo, above the MRZ
     mon = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
     viz = [("Surname / Nom", sur), ("Given names / Prénoms", given), ("Document No.", num),
            ("Nationality", cc), ("Date of birth", f"{bd:02d} {mon[bm - 1]} {by}"), ("Sex", sex),
@@ -429,7 +431,6 @@ def passport(i, kind, degrade, trap=False):
         yy += 58 if kind == "TD3" else 50
         if yy > H - 220:
             break
-    base = H - 60 * len(lines) - 30
     for k, l in enumerate(lines):
         dr.text((40, base + 60 * k), l, font=mf, fill=0)
     if degrade:

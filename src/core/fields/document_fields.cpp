@@ -733,6 +733,8 @@ std::size_t skip_filler(const Line &l, std::size_t p) {
         bool any = false;
         for (const char *f : kFiller) {
             std::string_view fs(f);
+            // a '-' before a digit is the value's sign, not a filler
+            if (fs == "-" && p + 1 < l.lower.size() && is_digit(l.lower[p + 1])) continue;
             if (l.lower.compare(p, fs.size(), fs) == 0) {
                 std::size_t e = p + fs.size();
                 if (e < l.lower.size() && is_alnum(l.lower[e]) && is_alpha(fs.back())) continue;
@@ -1155,7 +1157,8 @@ void regroup_spaced_numbers(const Line &l, const std::vector<Token> &t,
                             std::vector<std::pair<std::size_t, std::string>> &nums, Locale loc) {
     const std::size_t n = nums.size();
     if (n < 3 || n > 6) return;
-    if (qty_price_amount(nums[n - 3].second, nums[n - 2].second, nums[n - 1].second)) return;
+    // three numbers that agree need no join; more than three may be fewer numbers with spaces
+    if (n == 3 && qty_price_amount(nums[0].second, nums[1].second, nums[2].second)) return;
     auto raw = [&](std::size_t i) { return l.text.substr(t[nums[i].first].begin, t[nums[i].first].end - t[nums[i].first].begin); };
     auto joinable = [&](std::size_t i) {  // nums[i] and nums[i + 1]
         const std::string a = raw(i), b = raw(i + 1);
@@ -1180,7 +1183,7 @@ void regroup_spaced_numbers(const Line &l, const std::vector<Token> &t,
                 }
             }
             const std::size_t m = out.size();
-            if (ok && m >= 3 && qty_price_amount(out[m - 3].second, out[m - 2].second, out[m - 1].second)) {
+            if (ok && m == 3 && qty_price_amount(out[0].second, out[1].second, out[2].second)) {
                 nums = std::move(out);
                 return;
             }

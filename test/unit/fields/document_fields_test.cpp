@@ -3,6 +3,7 @@
 
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "core/fields/document_fields.hpp"
@@ -617,6 +618,85 @@ TEST(DocumentFieldsMrz, MrzPassOfTheOcr) {
     EXPECT_EQ(out["fields"]["nationality"], "UTO");
     EXPECT_EQ(out["field_details"]["surname"]["bbox"], json::array({0, 700, 1250, 860}));
     EXPECT_EQ(conf(out, "document_number"), 0.95);
+}
+
+}  // namespace
+
+namespace {
+
+// A page whose words are given with their boxes: (text, x, y) per word, one line per inner vector.
+json page_of_words(const std::vector<std::vector<std::tuple<std::string, double, double>>> &lines) {
+    json words = json::array(), ranges = json::array();
+    std::string text;
+    for (const auto &line : lines) {
+        std::size_t first = words.size();
+        std::string lt;
+        for (const auto &[w, x, y] : line) {
+            words.push_back({w, x, y, x + 6.0 * static_cast<double>(w.size()), y + 10, 0.9});
+            lt += (lt.empty() ? "" : " ") + w;
+        }
+        ranges.push_back({first, words.size() - first});
+        text += (text.empty() ? "" : "\n") + lt;
+    }
+    return {{"page", 1}, {"text", text}, {"method", "ocr"}, {"ocr_confidence", 0.9}, {"unit", "px"},
+            {"words", words}, {"lines", ranges}, {"barcodes", json::array()}};
+}
+
+// OCR read the column of labels and the column of values as separate lines: each value is found
+// at its label's height; a row of labels gets the values under them.
+TEST(DocumentFieldsLayout, ValuesInAnotherOcrLine) {
+    json page = page_of_words({
+        {{"Muster", 40, 20}, {"GmbH", 90, 20}},
+        {{"Rechnung", 40, 50}},
+        {{"Rechnungsnummer:", 40, 80}, {"Rechnungsdatum:", 240, 80}},
+        {{"R-4711", 40, 95}, {"14.03.2024", 240, 95}},
+        {{"Nettobetrag", 300, 200}},
+        {{"MwSt", 300, 215}, {"19", 330, 215}, {"%", 345, 215}},
+        {{"Gesamtbetrag", 300, 230}},
+        {{"1.000,00", 450, 200}, {"EUR", 500, 200}},
+        {{"190,00", 450, 215}, {"EUR", 500, 215}},
+        {{"1.190,00", 450, 230}, {"EUR", 500, 230}},
+    });
+    json out = run(result_of({page}));
+    EXPECT_EQ(out["fields"]["invoice_number"], "R-4711");
+    EXPECT_EQ(out["fields"]["invoice_date"], "2024-03-14");
+    EXPECT_EQ(out["fields"]["net_amount"], 1000.0);
+    EXPECT_EQ(out["fields"]["tax_amount"], 190.0);
+    EXPECT_EQ(out["fields"]["total_amount"], 1190.0);
+    EXPECT_EQ(conf(out, "total_amount"), 0.96);
+    EXPECT_EQ(out["field_details"]["total_amount"]["source"], "ocr");
+    EXPECT_EQ(out["field_details"]["total_amount"]["bbox"], json::array({450, 230, 518, 240}));
+}
+
+// "1 390,56" split by the text layer, next to "3 118,71" (a quantity and a price).
+TEST(DocumentFieldsLayout, SpaceGroupedLineItems) {
+    json out = run(result_of({page_from_lines({
+        "Dupont SARL", "Facture", "Numéro de facture : F-1", "Désignation Qté Prix Montant",
+        "Conseil 1 1 390,56 1 390,56", "Installation 3 118,71 356,13", "Total HT 1 746,69 EUR",
+        "TVA 20 % 349,34 EUR", "Total TTC 2 096,03 EUR"})}));
+    ASSERT_TRUE(out["fields"].contains("line_items"));
+    const json &items = out["fields"]["line_items"];
+    ASSERT_EQ(items.size(), 2u);
+    EXPECT_EQ(items[0]["amount"], 1390.56);
+    EXPECT_EQ(items[0]["unit_price"], 1390.56);
+    EXPECT_EQ(items[0]["quantity"], 1);
+    EXPECT_EQ(items[1]["amount"], 356.13);
+    EXPECT_EQ(items[1]["quantity"], 3);
+    EXPECT_EQ(conf(out, "line_items"), 0.9);
+    EXPECT_EQ(out["fields"]["net_amount"], 1746.69);
+    EXPECT_EQ(conf(out, "net_amount"), 0.96);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(DocumentFieldsStatement, NegativeClosingBalance) {
+    json out = run(result_of({page_from_lines({
+        "Bank statement", "Account holder: Jane Doe", "Opening balance 1,161.48 EUR", "03/05/2024 Rent -2,000.00",
+        "08/05/2024 Card -615.43", "Closing balance -1,453.95 EUR"})}));
+    EXPECT_EQ(out["fields"]["closing_balance"], -1453.95);
+    EXPECT_EQ(conf(out, "closing_balance"), 0.96);
 }
 
 }  // namespace
