@@ -17,6 +17,7 @@
 #include "core/extract/extract.hpp"
 #include "core/extract/ocr.hpp"
 #include "core/fields/document_fields.hpp"
+#include "core/fields/json_output.hpp"
 #include "sandbox.hpp"
 #include "selftest.hpp"
 
@@ -40,7 +41,8 @@ void write_all(const std::string &s) {
     }
 }
 
-void emit(const json &j) { write_all(j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n"); }
+// Amounts with two decimals (FIELDS.md); the rest as nlohmann writes it.
+void emit(const json &j) { write_all(docextract::fields::dump_json(j) + "\n"); }
 
 json g_sandbox;  // the "sandbox" report, once known; errors carry it too
 

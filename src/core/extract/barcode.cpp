@@ -269,6 +269,180 @@ void scan_into(BarcodeScan &scan, const unsigned char *gray, int width, int heig
     }
 }
 
+// Bilinear rotation of a gray buffer by `deg` (clockwise on screen) onto a canvas that holds the
+// whole turned image, white outside it.
+struct Turned {
+    std::vector<unsigned char> px;
+    int w = 0, h = 0;
+    double cos_a = 1, sin_a = 0, cx = 0, cy = 0, ox = 0, oy = 0;
+    // A point of the turned canvas back in the source's pixels.
+    void to_source(double x, double y, double &sx, double &sy) const {
+        const double dx = x - ox, dy = y - oy;
+        sx = cx + dx * cos_a + dy * sin_a;
+        sy = cy - dx * sin_a + dy * cos_a;
+    }
+};
+
+Turned turn(const unsigned char *gray, int width, int height, int stride, double deg) {
+    Turned t;
+    const double a = deg * 3.14159265358979323846 / 180;
+    t.cos_a = std::cos(a);
+    t.sin_a = std::sin(a);
+    const double ac = std::fabs(t.cos_a), as = std::fabs(t.sin_a);
+    t.w = static_cast<int>(std::ceil(width * ac + height * as));
+    t.h = static_cast<int>(std::ceil(width * as + height * ac));
+    t.cx = width / 2.0, t.cy = height / 2.0, t.ox = t.w / 2.0, t.oy = t.h / 2.0;
+    t.px.assign(static_cast<std::size_t>(t.w) * t.h, 255);
+    for (int y = 0; y < t.h; ++y) {
+        unsigned char *dst = t.px.data() + static_cast<std::size_t>(y) * t.w;
+        for (int x = 0; x < t.w; ++x) {
+            double sx, sy;
+            t.to_source(x + 0.5, y + 0.5, sx, sy);
+            sx -= 0.5, sy -= 0.5;
+            const int x0 = static_cast<int>(std::floor(sx)), y0 = static_cast<int>(std::floor(sy));
+            if (x0 < 0 || y0 < 0 || x0 + 1 >= width || y0 + 1 >= height) continue;
+            const double fx = sx - x0, fy = sy - y0;
+            const unsigned char *r0 = gray + static_cast<std::size_t>(y0) * stride + x0;
+            const unsigned char *r1 = r0 + stride;
+            const double v = (r0[0] * (1 - fx) + r0[1] * fx) * (1 - fy) + (r1[0] * (1 - fx) + r1[1] * fx) * fy;
+            dst[x] = static_cast<unsigned char>(v + 0.5);
+        }
+    }
+    return t;
+}
+
+// zxing reads a PDF417 turned by a quarter (tryRotate) but not one skewed by more than about 4
+// degrees, as in a photographed licence. Without a PDF417 found, a block that looks like one is
+// looked for; the page (a copy of at most kRetryPixels) is turned back by the angle of its bars
+// and scanned again for PDF417 only, at most three times.
+constexpr std::int64_t kRetryPixels = 4'000'000;
+
+// Each retry costs about a full scan, so they run only where the page has a block that looks like
+// a PDF417: at least kDenseTiles 16x16 tiles, outside the codes already found, with 30-70 % ink and
+// many black/white changes along the rows (text has less ink, photos and solid areas fewer changes).
+// Returns the box (pixels) of those tiles, empty when there are too few.
+constexpr int kTile = 16;
+constexpr int kDenseTiles = 12;
+
+struct Region {
+    int x0 = 0, y0 = 0, x1 = 0, y1 = 0;  // x1, y1 exclusive
+    bool empty() const { return x1 <= x0 || y1 <= y0; }
+};
+
+Region code_like_block(const unsigned char *gray, int width, int height, int stride, double scale,
+                       const nlohmann::json &found) {
+    int dense = 0;
+    Region r{width, height, 0, 0};
+    for (int ty = 0; ty + kTile <= height; ty += kTile) {
+        for (int tx = 0; tx + kTile <= width; tx += kTile) {
+            bool inside = false;
+            for (const auto &b : found) {
+                const auto &box = b["box"];
+                const double x = (tx + kTile / 2.0) * scale, y = (ty + kTile / 2.0) * scale;
+                if (x >= box[0].get<double>() && x <= box[2].get<double>() && y >= box[1].get<double>() &&
+                    y <= box[3].get<double>())
+                    inside = true;
+            }
+            if (inside) continue;
+            int ink = 0, across = 0, down = 0;
+            for (int y = ty; y < ty + kTile; ++y) {
+                const unsigned char *row = gray + static_cast<std::size_t>(y) * stride;
+                for (int x = tx; x < tx + kTile; ++x) {
+                    const bool dark = row[x] < 128;
+                    ink += dark;
+                    if (x > tx && dark != (row[x - 1] < 128)) ++across;
+                    if (y > ty && dark != (row[static_cast<std::ptrdiff_t>(x) - stride] < 128)) ++down;
+                }
+            }
+            const int area = kTile * kTile;
+            // bars may run either way: changes along rows or along columns
+            if (ink * 10 >= area * 3 && ink * 10 <= area * 7 && std::max(across, down) >= 3 * kTile &&
+                std::min(across, down) >= 2) {
+                ++dense;
+                r.x0 = std::min(r.x0, tx), r.y0 = std::min(r.y0, ty);
+                r.x1 = std::max(r.x1, tx + kTile), r.y1 = std::max(r.y1, ty + kTile);
+            }
+        }
+    }
+    return dense >= kDenseTiles ? r : Region{};
+}
+
+// The direction of the bars in the region: the angle (degrees, -90..89, clockwise) of the normal
+// along which the dark pixels' projection is sharpest (bars upright: 0).
+int bar_angle(const unsigned char *gray, int stride, const Region &r) {
+    const int step = std::max(1, std::max(r.x1 - r.x0, r.y1 - r.y0) / 300);  // at most ~300x300 samples
+    std::vector<std::pair<float, float>> dark;
+    for (int y = r.y0; y < r.y1; y += step)
+        for (int x = r.x0; x < r.x1; x += step)
+            if (gray[static_cast<std::size_t>(y) * stride + x] < 128)
+                dark.emplace_back(static_cast<float>((x - r.x0) / step), static_cast<float>((y - r.y0) / step));
+    const int span = 2 * (std::max(r.x1 - r.x0, r.y1 - r.y0) / step + 2);
+    std::vector<int> bins(static_cast<std::size_t>(2 * span + 1));
+    int best = 0;
+    double best_score = -1;
+    for (int a = -90; a < 90; ++a) {
+        const double rad = a * 3.14159265358979323846 / 180;
+        const float c = static_cast<float>(std::cos(rad)), s = static_cast<float>(std::sin(rad));
+        std::fill(bins.begin(), bins.end(), 0);
+        for (const auto &[x, y] : dark) ++bins[static_cast<std::size_t>(static_cast<int>(std::lround(x * c + y * s)) + span)];
+        double score = 0;
+        for (int v : bins) score += static_cast<double>(v) * v;
+        if (score > best_score) best_score = score, best = a;
+    }
+    return best;
+}
+
+void retry_pdf417_skewed(BarcodeScan &scan, const unsigned char *gray, int width, int height, int stride,
+                         double scale, const BarcodeLimits &limits) {
+    for (const auto &b : scan.barcodes)
+        if (b.value("format", "") == "PDF417") return;
+    if (static_cast<int>(scan.barcodes.size()) >= limits.max_barcodes) return;
+    std::vector<unsigned char> small;
+    const std::int64_t pixels = static_cast<std::int64_t>(width) * height;
+    if (pixels > kRetryPixels) {
+        const int f = static_cast<int>(std::ceil(std::sqrt(static_cast<double>(pixels) / kRetryPixels)));
+        int w = 0, h = 0;
+        small = shrink(gray, width, height, stride, f, w, h);
+        if (w <= 0 || h <= 0) return;
+        gray = small.data(), width = w, height = h, stride = w;
+        scale *= f;
+    }
+    const Region region = code_like_block(gray, width, height, stride, scale, scan.barcodes);
+    if (region.empty()) return;
+    const int bars = bar_angle(gray, stride, region);
+    ZXing::DecodeHints hints;
+    hints.setFormats(ZXing::BarcodeFormat::PDF417);
+    hints.setTryHarder(true);
+    hints.setTryRotate(true);
+    hints.setMaxNumberOfSymbols(1);
+    // turned back by the bars' angle (zxing's quarter turns take care of sideways bars), and 3
+    // degrees either way for an estimate that is a little off
+    for (int deg : {-bars, -bars + 3, -bars - 3}) {
+        if (deg == 0) continue;  // the plain scan saw that already
+        const Turned t = turn(gray, width, height, stride, deg);
+        ZXing::Results results =
+            ZXing::ReadBarcodes(ZXing::ImageView(t.px.data(), t.w, t.h, ZXing::ImageFormat::Lum, t.w), hints);
+        for (const auto &r : results) {
+            if (!r.isValid()) continue;
+            nlohmann::json b = describe(r, scale, limits.max_payload);
+            // the box of the code's corners, taken back to the page as it is
+            double x0 = 1e18, y0 = 1e18, x1 = -1e18, y1 = -1e18;
+            for (const auto &pt : r.position()) {
+                double sx, sy;
+                t.to_source(pt.x + 0.5, pt.y + 0.5, sx, sy);
+                x0 = std::min(x0, sx), y0 = std::min(y0, sy), x1 = std::max(x1, sx), y1 = std::max(y1, sy);
+            }
+            x0 = std::clamp(x0, 0.0, static_cast<double>(width)), x1 = std::clamp(x1, 0.0, static_cast<double>(width));
+            y0 = std::clamp(y0, 0.0, static_cast<double>(height)), y1 = std::clamp(y1, 0.0, static_cast<double>(height));
+            b["box"] = {round1(x0 * scale), round1(y0 * scale), round1(x1 * scale), round1(y1 * scale)};
+            // zxing's orientation is that of the turned copy: the page's is off by the turn
+            b["orientation"] = r.orientation() - deg;
+            scan.barcodes.push_back(std::move(b));
+            return;
+        }
+    }
+}
+
 }  // namespace
 
 BarcodeScan scan_barcodes(const unsigned char *gray, int width, int height, int stride,
@@ -281,6 +455,7 @@ BarcodeScan scan_barcodes(const unsigned char *gray, int width, int height, int 
             return scan;
         }
         scan_into(scan, gray, width, height, stride, unit_per_pixel, limits);
+        if (!scan.skipped) retry_pdf417_skewed(scan, gray, width, height, stride, unit_per_pixel, limits);
     } catch (const std::bad_alloc &) {
         scan = BarcodeScan{};
         scan.skipped = true;

@@ -89,6 +89,9 @@ void put_ocr(nlohmann::json &page, Ocr::Page &r, int tag_dpi, Context &ctx) {
     page["language"] = to_json(r.language);
     page["ocr_language"] = r.ocr_language;
     put_words(page, r.words, r.lines, ctx);
+    if (!r.mrz_text.empty())
+        page["mrz_ocr"] = {{"text", r.mrz_text},
+                           {"box", {r.mrz_box[0], r.mrz_box[1], r.mrz_box[2], r.mrz_box[3]}}};
     if (r.words.empty()) {
         page["empty"] = true;
         ctx.warn("page " + std::to_string(page.value("page", 0)) + ": OCR found no text");

@@ -11,6 +11,7 @@
 #include <tesseract/capi.h>
 
 #include "core/extract/extract.hpp"
+#include "core/extract/ocr_mrz.hpp"
 #include "core/extract/orient.hpp"
 #include "core/extract/pixconv.hpp"
 #include "core/extract/text.hpp"
@@ -349,6 +350,80 @@ Ocr::Pass Ocr::run(const std::string &lang, Pix *gray8, int dpi, long deadline_m
     return pass;
 }
 
+// The MRZ pass: the band the first reading points to, read again with the MRZ characters only as
+// one block, at about 40 pixels per line, its lines rebuilt from the glyphs (ocr_mrz.hpp). eng is
+// used when installed (no MRZ/OCR-B model is packaged in Debian).
+void Ocr::read_mrz(Page &page, Pix *gray8, int dpi, long deadline_ms) {
+    const MrzBand band = locate_mrz_band(page.words, page.lines, page.text, page.width, page.height);
+    if (band.empty()) return;
+    BOX *box = boxCreate(band.x0, band.y0, band.x1 - band.x0, band.y1 - band.y0);
+    PixPtr crop(pixClipRectangle(gray8, box, nullptr));
+    boxDestroy(&box);
+    if (!crop) return;
+    const float scale = band.line_height > 0 ? static_cast<float>(std::clamp(40.0 / band.line_height, 0.5, 3.0)) : 1.0f;
+    PixPtr scaled(scale != 1.0f ? pixScale(crop.get(), scale, scale) : pixClone(crop.get()));
+    if (!scaled) return;
+    const std::string lang = traineddata_installed(tessdata_, "eng") ? "eng" : (doc_lang_.empty() ? lang_ : doc_lang_);
+    TessBaseAPI *api = engine(lang);
+    lib_->set_psm(api, tesseract::PSM_SINGLE_BLOCK);
+    lib_->set_variable(api, "tessedit_char_whitelist", "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<");
+    lib_->set_pix(api, scaled.get());
+    lib_->set_resolution(api, static_cast<int>(dpi * scale));
+    std::unique_ptr<ETEXT_DESC, decltype(lib_->monitor_delete)> monitor(lib_->monitor_create(),
+                                                                        lib_->monitor_delete);
+    if (deadline_ms > 0) lib_->monitor_deadline(monitor.get(), static_cast<int>(deadline_ms));
+    std::vector<MrzTessLine> tess;
+    if (lib_->recognize(api, monitor.get()) == 0) {
+        if (TessResultIterator *ri = lib_->iterator(api)) {
+            TessPageIterator *pi = lib_->page_iterator(ri);
+            do {
+                char *t = lib_->iterator_text(ri, tesseract::RIL_TEXTLINE);
+                if (t == nullptr) continue;
+                MrzTessLine line;
+                line.text = sanitize_utf8(t);
+                lib_->delete_text(t);
+                while (!line.text.empty() && (line.text.back() == '\n' || line.text.back() == ' '))
+                    line.text.pop_back();
+                int l = 0, tp = 0, r = 0, b = 0;
+                if (!lib_->bounding_box(pi, tesseract::RIL_TEXTLINE, &l, &tp, &r, &b)) continue;
+                line.y0 = tp, line.y1 = b;
+                if (tess.size() < 16) tess.push_back(std::move(line));
+            } while (lib_->iterator_next(ri, tesseract::RIL_TEXTLINE));
+            lib_->iterator_delete(ri);
+        }
+        // the characters' positions, to place them on the glyphs
+        if (TessResultIterator *ri = lib_->iterator(api)) {
+            TessPageIterator *pi = lib_->page_iterator(ri);
+            int count = 0;
+            do {
+                char *t = lib_->iterator_text(ri, tesseract::RIL_SYMBOL);
+                if (t == nullptr) continue;
+                const char ch = t[0] != 0 && t[1] == 0 ? t[0] : 0;
+                lib_->delete_text(t);
+                int l = 0, tp = 0, r = 0, b = 0;
+                if (ch == 0 || !lib_->bounding_box(pi, tesseract::RIL_SYMBOL, &l, &tp, &r, &b)) continue;
+                const double cy = (tp + b) / 2.0;
+                for (auto &line : tess)
+                    if (cy >= line.y0 && cy <= line.y1) {
+                        line.symbols.emplace_back(ch, (l + r) / 2.0);
+                        break;
+                    }
+            } while (++count < 2000 && lib_->iterator_next(ri, tesseract::RIL_SYMBOL));
+            lib_->iterator_delete(ri);
+        }
+    }
+    lib_->clear(api);
+    lib_->set_variable(api, "tessedit_char_whitelist", "");
+    lib_->set_psm(api, tesseract::PSM_AUTO);
+    std::string text;
+    for (const auto &l : rebuild_mrz_lines(scaled.get(), tess)) {
+        if (!text.empty()) text += '\n';
+        text += l;
+    }
+    page.mrz_text = std::move(text);
+    page.mrz_box[0] = band.x0, page.mrz_box[1] = band.y0, page.mrz_box[2] = band.x1, page.mrz_box[3] = band.y1;
+}
+
 Ocr::Page Ocr::recognize_gray(const unsigned char *data, int width, int height, int bytes_per_line,
                               int dpi, long deadline_ms) {
     PixPtr pix(pixCreate(width, height, 8));
@@ -439,6 +514,8 @@ Ocr::Page Ocr::recognize(Pix *input, int dpi, long deadline_ms) {
     page.text = std::move(best.text);
     page.words = std::move(best.words);
     page.lines = std::move(best.lines);
+    if (!best.deadline_hit && left_ms(has_deadline, end) >= 0)
+        read_mrz(page, best_image, dpi, left_ms(has_deadline, end));
     page.confidence = best.confidence;
     page.engine_confidence = best.engine_confidence;
     page.deadline_hit = best.deadline_hit || (has_deadline && left_ms(has_deadline, end) < 0);

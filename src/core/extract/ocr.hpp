@@ -58,6 +58,10 @@ public:
         int passes = 0;                 // recognitions run (1, or more for orientation/language)
         bool osd = false;               // whether orientation detection ran
         bool alpha = false;             // an alpha channel was composited over white
+        // The MRZ pass (ocr_mrz.hpp): its lines joined by '\n' ("" when it did not run or read
+        // nothing) and the band read, in pixels of the image as recognised.
+        std::string mrz_text;
+        int mrz_box[4] = {0, 0, 0, 0};
     };
 
     // pix: any depth, colormap or alpha. dpi <= 0: unknown, estimated from the text height (300
@@ -75,6 +79,7 @@ private:
     tesseract::TessBaseAPI *osd_engine();
     Pass run(const std::string &lang, Pix *gray8, int dpi, long deadline_ms);
     int detect_quarters(Pix *gray8, int dpi);
+    void read_mrz(Page &page, Pix *gray8, int dpi, long deadline_ms);
 
     std::string lang_, tessdata_;
     bool auto_ = false;

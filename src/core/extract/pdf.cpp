@@ -169,6 +169,13 @@ bool ocr_page(const poppler::page &page, double width_pt, double height_pt, doub
         out["words_source"] = "ocr";
     }
     if (result.rotation != 0) out["ocr_rotation"] = result.rotation;
+    if (!result.mrz_text.empty()) {
+        out["mrz_ocr"] = {{"text", result.mrz_text}};
+        const double f = 72.0 / dpi;  // the band in points, where the page was read as displayed
+        if (result.rotation == 0)
+            out["mrz_ocr"]["box"] = {std::round(result.mrz_box[0] * f * 10) / 10, std::round(result.mrz_box[1] * f * 10) / 10,
+                                     std::round(result.mrz_box[2] * f * 10) / 10, std::round(result.mrz_box[3] * f * 10) / 10};
+    }
     return true;
 }
 

@@ -21,6 +21,7 @@
 #include "core/fields/mrz.hpp"
 #include "core/fields/normalize.hpp"
 #include "core/fields/payment_qr.hpp"
+#include "core/fields/viz.hpp"
 #include "core/utf8.hpp"
 #include "core/purity.hpp"
 
@@ -42,7 +43,9 @@ constexpr std::size_t kMaxBarcodes = 200;
 // Confidence grades (docs/fields.md).
 constexpr double kIntegrity = 1.0;       // QR / PDF417 / XML whose checks pass
 constexpr double kConfirmed = 0.96;      // label + checksum / totals / balance
-constexpr double kMrzValid = 0.95;       // every MRZ check digit, no correction
+constexpr double kMrzConfirmed = 0.97;   // MRZ field the visual zone repeats
+constexpr double kMrzValid = 0.95;       // its own check digit and every other, no correction
+constexpr double kMrzUnchecked = 0.9;    // no check digit covers it (names, countries, sex)
 constexpr double kMrzCorrected = 0.85;   // a corrected MRZ field (checks pass after it)
 constexpr double kSameLine = 0.8;        // label, value on the same line
 constexpr double kBelow = 0.7;           // label, value below it
@@ -171,6 +174,12 @@ struct Candidate {
 
 using Candidates = std::map<std::string, Candidate>;
 
+// Amounts BR-CO-16 needs besides the total and the amount due; not fields of their own.
+struct DueAdjustments {
+    std::optional<std::int64_t> prepaid, rounding;  // millionths
+};
+
+
 // Keeps the better candidate: higher confidence; equal: the first.
 void offer(Candidates &out, const std::string &name, Candidate c) {
     auto it = out.find(name);
@@ -252,6 +261,48 @@ struct Barcode {
     std::optional<std::array<double, 4>> box;
 };
 
+constexpr std::size_t kMaxPayloadBytes = 64u << 10;  // as the barcode scan caps them
+
+// Standard base64 (RFC 4648, padding optional); nullopt when malformed or longer than max bytes.
+std::optional<std::string> base64_decode(std::string_view in, std::size_t max) {
+    if (in.size() / 4 * 3 > max + 3) return std::nullopt;
+    std::string out;
+    unsigned acc = 0;
+    int bits = 0;
+    std::size_t pad = 0;
+    for (char ch : in) {
+        int v;
+        if (ch >= 'A' && ch <= 'Z') v = ch - 'A';
+        else if (ch >= 'a' && ch <= 'z') v = ch - 'a' + 26;
+        else if (ch >= '0' && ch <= '9') v = ch - '0' + 52;
+        else if (ch == '+') v = 62;
+        else if (ch == '/') v = 63;
+        else if (ch == '=') { ++pad; continue; }
+        else return std::nullopt;
+        if (pad) return std::nullopt;  // data after padding
+        acc = (acc << 6) | static_cast<unsigned>(v);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out += static_cast<char>((acc >> bits) & 0xFF);
+        }
+    }
+    if (pad > 2 || out.size() > max) return std::nullopt;
+    return out;
+}
+
+// ISO 8859-1 bytes as UTF-8; NUL bytes are dropped (jsonb cannot store them).
+std::string latin1_text(std::string_view bytes) {
+    std::string out;
+    out.reserve(bytes.size());
+    for (char ch : bytes) {
+        const auto u = static_cast<unsigned char>(ch);
+        if (u == 0) continue;
+        core::append_utf8(out, static_cast<char32_t>(u));
+    }
+    return out;
+}
+
 std::vector<Barcode> collect_barcodes(const json &pages) {
     std::vector<Barcode> out;
     if (!pages.is_array()) return out;
@@ -267,6 +318,12 @@ std::vector<Barcode> collect_barcodes(const json &pages) {
             Barcode bc;
             bc.format = string_of(member(b, "format"));
             bc.text = string_of(member(b, "text"));
+            // A binary payload (bytes_base64): AAMVA data whose bytes are not UTF-8 (a Latin-1
+            // name, a stray NUL) is read as ISO 8859-1.
+            if (bc.text.empty())
+                if (auto bytes = base64_decode(string_of(member(b, "bytes_base64")), kMaxPayloadBytes);
+                    bytes && !bytes->empty() && (*bytes)[0] == '@')
+                    bc.text = latin1_text(*bytes);
             bc.page = page_no;
             if (const json *box = member(b, "box"); box && box->is_array() && box->size() == 4) {
                 std::array<double, 4> a{};
@@ -519,7 +576,13 @@ void offer_xml(Candidates &out, const std::string &name, const std::string &raw,
     offer(out, name, std::move(c));
 }
 
-bool extract_invoice_xml(const std::string &xml, Candidates &out) {
+std::optional<std::int64_t> xml_micro(const std::string &raw) {
+    std::string d = xml_decimal(raw);
+    if (d.empty()) return std::nullopt;
+    return micro(d);
+}
+
+bool extract_invoice_xml(const std::string &xml, Candidates &out, DueAdjustments &adj) {
     auto nodes = parse_xml(xml);
     if (nodes.size() < 2) return false;
     auto text = [&](std::vector<std::string> path) {
@@ -542,6 +605,8 @@ bool extract_invoice_xml(const std::string &xml, Candidates &out) {
         offer_xml(out, "tax_amount", text({sum, "TaxTotalAmount"}), "amount");
         offer_xml(out, "total_amount", text({sum, "GrandTotalAmount"}), "amount");
         offer_xml(out, "amount_due", text({sum, "DuePayableAmount"}), "amount");
+        adj.prepaid = xml_micro(text({sum, "TotalPrepaidAmount"}));
+        adj.rounding = xml_micro(text({sum, "RoundingAmount"}));
         offer_xml(out, "vendor_name", text({"SellerTradeParty", "/Name"}), "text");
         // the VAT registration (schemeID VA) of seller and buyer
         for (const char *party : {"SellerTradeParty", "BuyerTradeParty"}) {
@@ -578,6 +643,8 @@ bool extract_invoice_xml(const std::string &xml, Candidates &out) {
         offer_xml(out, "tax_amount", text({"/" + rn, "/TaxTotal", "/TaxAmount"}), "amount");
         offer_xml(out, "total_amount", text({"LegalMonetaryTotal", "TaxInclusiveAmount"}), "amount");
         offer_xml(out, "amount_due", text({"LegalMonetaryTotal", "PayableAmount"}), "amount");
+        adj.prepaid = xml_micro(text({"LegalMonetaryTotal", "PrepaidAmount"}));
+        adj.rounding = xml_micro(text({"LegalMonetaryTotal", "PayableRoundingAmount"}));
         std::string vendor = text({"AccountingSupplierParty", "PartyLegalEntity", "RegistrationName"});
         if (vendor.empty()) vendor = text({"AccountingSupplierParty", "PartyName", "Name"});
         offer_xml(out, "vendor_name", vendor, "text");
@@ -666,6 +733,8 @@ std::size_t skip_filler(const Line &l, std::size_t p) {
         bool any = false;
         for (const char *f : kFiller) {
             std::string_view fs(f);
+            // a '-' before a digit is the value's sign, not a filler
+            if (fs == "-" && p + 1 < l.lower.size() && is_digit(l.lower[p + 1])) continue;
             if (l.lower.compare(p, fs.size(), fs) == 0) {
                 std::size_t e = p + fs.size();
                 if (e < l.lower.size() && is_alnum(l.lower[e]) && is_alpha(fs.back())) continue;
@@ -829,7 +898,7 @@ std::optional<Hit> value_at(const Line &l, std::size_t from, Kind kind, Locale l
 // The line below `idx` on the same page: with word boxes, only its words under the label's
 // horizontal extent; without, the whole line.
 std::optional<Hit> value_below(const std::vector<Line> &lines, std::size_t idx, std::size_t label_begin,
-                               std::size_t label_end, Kind kind, Locale loc) {
+                               std::size_t label_end, Kind kind, Locale loc, bool boxes_only = false) {
     if (idx + 1 >= lines.size() || lines[idx + 1].page != lines[idx].page) return std::nullopt;
     const Line &l = lines[idx];
     const Line &n = lines[idx + 1];
@@ -848,9 +917,41 @@ std::optional<Hit> value_below(const std::vector<Line> &lines, std::size_t idx, 
         if (h) h->grade = kBelow;
         return h;
     }
+    if (boxes_only) return std::nullopt;
     auto h = value_at(n, 0, kind, loc, kind != Kind::name);
     if (h) h->grade = kBelow;
     return h;
+}
+
+// OCR reads a column of labels and the column of their values as separate lines: the value of a
+// label that ends its line is then on another line of the page, at the label's height, to its
+// right (the nearest such words whose vertical centre lies within the label's box).
+std::optional<Hit> value_right(const std::vector<Line> &lines, std::size_t idx, std::size_t label_begin,
+                               std::size_t label_end, Kind kind, Locale loc) {
+    const Line &l = lines[idx];
+    auto lb = bbox_of(l, label_begin, label_end);
+    if (!lb) return std::nullopt;
+    std::optional<Hit> best;
+    double best_x = 0;
+    for (std::size_t k = idx > 200 ? idx - 200 : 0; k < lines.size() && k < idx + 200; ++k) {
+        const Line &n = lines[k];
+        if (k == idx || n.page != l.page) continue;
+        std::size_t b = std::string::npos, e = 0;
+        double x0 = 0;
+        for (const auto &w : n.words) {
+            const double cy = (w.box[1] + w.box[3]) / 2;
+            if (!w.has_box || cy < (*lb)[1] || cy > (*lb)[3] || w.box[0] < (*lb)[2]) continue;
+            if (b == std::string::npos) x0 = w.box[0];
+            b = std::min(b, w.begin);
+            e = std::max(e, w.end);
+        }
+        if (b == std::string::npos || (best && x0 >= best_x)) continue;
+        if (auto h = value_at(n, b, kind, loc, false, e)) {
+            best = h;
+            best_x = x0;
+        }
+    }
+    return best;
 }
 
 // The first value found next to one of the labels, label order first, then document order.
@@ -868,10 +969,17 @@ std::optional<Hit> find_labelled(const std::vector<Line> &lines, const std::vect
             if (excluded) continue;
             std::size_t after = skip_filler(l, p + std::string_view(lab.text).size());
             auto h = value_at(l, after, kind, loc, false);
-            if (h) h->grade = kSameLine * lab.weight;
-            else if (after >= l.text.size()) {
-                h = value_below(lines, i, p, p + std::string_view(lab.text).size(), kind, loc);
-                if (h) h->grade *= lab.weight;
+            if (h) {
+                h->grade = kSameLine * lab.weight;
+            } else {
+                // the value in another OCR line at the label's height, else below it (with word
+                // boxes only when the label's line goes on: "Rechnungsnummer: Rechnungsdatum:")
+                const std::size_t label_end = p + std::string_view(lab.text).size();
+                const bool line_ends = after >= l.text.size();
+                if ((h = value_right(lines, i, p, label_end, kind, loc))) h->grade = kSameLine * lab.weight;
+                else if ((line_ends || !l.words.empty()) &&
+                         (h = value_below(lines, i, p, label_end, kind, loc, !line_ends)))
+                    h->grade *= lab.weight;
             }
             if (h) return h;
         }
@@ -900,7 +1008,7 @@ const std::vector<Label> kInvoiceDate = {
     {"rechnungsdatum"}, {"invoice date"}, {"date of invoice"}, {"date de facture"},
     {"date de la facture"}, {"date d'émission"}, {"factuurdatum"}, {"datum", 0.8}, {"date", 0.8}};
 const std::vector<Label> kDueDate = {
-    {"fälligkeitsdatum"}, {"fällig am"}, {"fällig bis"}, {"zahlbar bis"}, {"zahlungsziel"},
+    {"fälligkeitsdatum"}, {"fällig am"}, {"fällig bis"}, {"fallig am"}, {"zahlbar bis"}, {"zahlungsziel"},
     {"due date"}, {"payment due"}, {"due by"}, {"date d'échéance"}, {"échéance"}, {"payable avant"},
     {"vervaldatum"}, {"uiterste betaaldatum"}, {"te betalen voor"}};
 const std::vector<Label> kNet = {
@@ -927,6 +1035,13 @@ const std::vector<Label> kDue = {
     {"amount due"}, {"balance due"}, {"amount payable"}, {"zahlbetrag"}, {"zu zahlen"},
     {"offener betrag"}, {"net à payer"}, {"montant dû"}, {"reste à payer"}, {"te betalen"},
     {"openstaand bedrag"}};
+const std::vector<Label> kPrepaid = {
+    {"bereits gezahlt"}, {"bereits bezahlt"}, {"geleistete anzahlung"}, {"anzahlung"},
+    {"abschlagszahlung"}, {"prepaid amount"}, {"prepaid"}, {"prepayment"}, {"amount paid"},
+    {"paid amount"}, {"less paid"}, {"acompte versé"}, {"acompte"}, {"déjà payé"}, {"déjà réglé"},
+    {"aanbetaling"}, {"reeds betaald"}, {"vooruitbetaald"}};
+const std::vector<Label> kRounding = {
+    {"rundungsbetrag"}, {"rundung"}, {"rounding amount"}, {"rounding"}, {"arrondi"}, {"afronding"}};
 const std::vector<Label> kIban = {{"iban"}};
 const std::vector<Label> kBic = {{"bic/swift"}, {"swift/bic"}, {"bic"}, {"swift"}};
 const std::vector<Label> kReference = {
@@ -982,9 +1097,9 @@ void offer_hit_amount(Candidates &out, const char *name, const std::optional<Hit
     offer(out, name, text_candidate(*h, amount_json(h->value), h->grade));
 }
 
-void apply_totals_check(Candidates &out) {
-    // EN 16931 BR-CO-15 (net + VAT = total) and BR-CO-16 (total - prepaid = due, no prepaid
-    // read: due = total). Only within one source: a 1.0 payload value is not re-graded.
+void apply_totals_check(Candidates &out, const DueAdjustments &adj = {}) {
+    // EN 16931 BR-CO-15 (net + VAT = total) and BR-CO-16 (due = total - prepaid + rounding).
+    // Only within one source: a 1.0 payload value is not re-graded.
     auto get = [&](const char *n) -> Candidate * {
         auto it = out.find(n);
         return it == out.end() ? nullptr : &it->second;
@@ -998,6 +1113,7 @@ void apply_totals_check(Candidates &out) {
         if (ok) c->confidence = std::max(c->confidence, conf_ok);
         else c->confidence = std::min(c->confidence, kContradiction);
     };
+    bool total_confirmed = false;
     if (net && tax && total) {
         auto n = micro_of(*net), t = micro_of(*tax), g = micro_of(*total);
         if (n && t && g) {
@@ -1005,23 +1121,73 @@ void apply_totals_check(Candidates &out) {
             regrade(net, ok, "en16931_br_co_15", kConfirmed);
             regrade(tax, ok, "en16931_br_co_15", kConfirmed);
             regrade(total, ok, "en16931_br_co_15", kConfirmed);
+            total_confirmed = ok;
         }
     }
-    if (total && due) {
-        auto g = micro_of(*total), d = micro_of(*due);
-        if (g && d) {
-            bool ok = *d <= *g + 5000;  // the due amount can be lower (prepaid), never higher
-            bool equal = std::llabs(*g - *d) <= 5000;
-            if (!ok) {
-                regrade(total, false, "en16931_br_co_16", 0);
-                regrade(due, false, "en16931_br_co_16", 0);
-            } else if (equal) {
-                // the due amount equals a total that was itself confirmed
-                double conf = total->confidence >= 0.95 ? kConfirmed : due->confidence;
-                regrade(due, true, "en16931_br_co_16", conf);
+    if (!total || !due) return;
+    auto g = micro_of(*total), d = micro_of(*due);
+    if (!g || !d) return;
+    const std::int64_t rounding = adj.rounding.value_or(0);
+    // a prepaid amount is subtracted whatever sign it is printed with
+    const std::int64_t prepaid = adj.prepaid ? std::llabs(*adj.prepaid) : 0;
+    const bool exact = std::llabs(*g - prepaid + rounding - *d) <= 5000;
+    // Without a prepaid amount read, a due amount below the total may be a prepayment we did not
+    // find: only a due amount above the total contradicts it.
+    const bool ok = exact || (!adj.prepaid && *d <= *g + rounding + 5000);
+    if (!ok) {
+        // a total that net + VAT confirm stays: the due amount (or the prepaid) is the misread
+        if (!total_confirmed) regrade(total, false, "en16931_br_co_16", 0);
+        regrade(due, false, "en16931_br_co_16", 0);
+    } else if (exact) {
+        // the due amount follows from a total that was itself confirmed
+        double conf = total->confidence >= 0.95 ? kConfirmed : due->confidence;
+        regrade(due, true, "en16931_br_co_16", conf);
+    }
+}
+
+bool qty_price_amount(const std::string &q, const std::string &p, const std::string &a) {
+    auto mq = micro(q), mp = micro(p), ma = micro(a);
+    return mq && mp && ma && std::llabs(*mq / 1000 * (*mp / 1000) - *ma) <= 5000;
+}
+
+// "1 390,56" with a space (or a no-break space the text layer split) as the grouping separator
+// reads as two numbers, as does "3 118,71" (a quantity and a price): of the ways to join a 1-3
+// digit token with a following "ddd,dd" one, the one where quantity x unit price = amount is kept.
+void regroup_spaced_numbers(const Line &l, const std::vector<Token> &t,
+                            std::vector<std::pair<std::size_t, std::string>> &nums, Locale loc) {
+    const std::size_t n = nums.size();
+    if (n < 3 || n > 6) return;
+    // three numbers that agree need no join; more than three may be fewer numbers with spaces
+    if (n == 3 && qty_price_amount(nums[0].second, nums[1].second, nums[2].second)) return;
+    auto raw = [&](std::size_t i) { return l.text.substr(t[nums[i].first].begin, t[nums[i].first].end - t[nums[i].first].begin); };
+    auto joinable = [&](std::size_t i) {  // nums[i] and nums[i + 1]
+        const std::string a = raw(i), b = raw(i + 1);
+        return a.size() <= 3 && std::all_of(a.begin(), a.end(), is_digit) && b.size() >= 4 &&
+               std::all_of(b.begin(), b.begin() + 3, is_digit) && (b[3] == ',' || b[3] == '.');
+    };
+    // every subset of joins (at most 5 places), fewest joins first
+    for (int joins = 1; joins <= 2; ++joins)
+        for (unsigned mask = 1; mask < (1u << (n - 1)); ++mask) {
+            if (__builtin_popcount(mask) != joins || (mask & (mask << 1))) continue;
+            std::vector<std::pair<std::size_t, std::string>> out;
+            bool ok = true;
+            for (std::size_t i = 0; i < n && ok; ++i) {
+                if (mask & (1u << i)) {
+                    if (!joinable(i)) { ok = false; break; }
+                    auto a = parse_amount(raw(i) + " " + raw(i + 1), loc, 0);
+                    if (!a) { ok = false; break; }
+                    out.push_back({nums[i].first, a->value});
+                    ++i;
+                } else {
+                    out.push_back(nums[i]);
+                }
+            }
+            const std::size_t m = out.size();
+            if (ok && m == 3 && qty_price_amount(out[0].second, out[1].second, out[2].second)) {
+                nums = std::move(out);
+                return;
             }
         }
-    }
 }
 
 // Line items: lines below a table header with a description and at least two amounts whose
@@ -1033,7 +1199,9 @@ json find_line_items(const std::vector<Line> &lines, Locale loc, std::int64_t &s
     static const char *const kHeader[] = {"beschreibung", "bezeichnung", "artikel", "description", "désignation",
                                           "omschrijving", "item"};
     static const char *const kStop[] = {"summe", "total", "netto", "zwischensumme", "subtotal", "totaal",
-                                        "gesamt", "mwst", "vat", "tva", "btw", "montant"};
+                                        "gesamt", "mwst", "vat", "tva", "btw", "montant", "nettobetrag",
+                                        "gesamtbetrag", "rechnungsbetrag", "subtotaal", "sous-total", "iban",
+                                        "bic", "anzahlung", "acompte", "aanbetaling", "zahlbetrag"};
     std::size_t start = lines.size();
     for (std::size_t i = 0; i < lines.size(); ++i) {
         for (const char *h : kHeader)
@@ -1058,6 +1226,7 @@ json find_line_items(const std::vector<Line> &lines, Locale loc, std::int64_t &s
             nums.insert(nums.begin(), {k - 1, a->value});
             --k;
         }
+        regroup_spaced_numbers(l, t, nums, loc);
         if (nums.size() < 2 || k == 0) continue;
         std::size_t desc_begin = 0;
         // a leading position number
@@ -1142,7 +1311,10 @@ void extract_invoice_text(const std::vector<Line> &lines, Locale loc, Candidates
         }
         offer(out, "line_items", std::move(c));
     }
-    apply_totals_check(amounts);
+    DueAdjustments adj;
+    if (auto p = find_labelled(lines, kPrepaid, Kind::amount, loc)) adj.prepaid = micro(p->value);
+    if (auto r = find_labelled(lines, kRounding, Kind::amount, loc)) adj.rounding = micro(r->value);
+    apply_totals_check(amounts, adj);
     // A "total" label that is the net (no tax line) is left as found.
     for (auto &[name, c] : amounts) offer(out, name, std::move(c));
     // currency: of the totals, else a code in the text
@@ -1400,27 +1572,43 @@ void extract_statement_text(const std::vector<Line> &lines, Locale loc, Candidat
     if (opening) offer(out, "opening_balance", text_candidate(*opening, amount_json(opening->value), opening->grade));
     if (closing) offer(out, "closing_balance", text_candidate(*closing, amount_json(closing->value), closing->grade));
     if (opening && closing) {
-        // movements: the last amount of each line between the two balances
+        // movements: the last amount of each line between the two balances, or, where the
+        // statement prints a running balance, the amount before it
         std::size_t a = static_cast<std::size_t>(opening->line - lines.data());
         std::size_t b = static_cast<std::size_t>(closing->line - lines.data());
+        auto signed_at = [&](const Line &l, const Hit &h) -> std::optional<std::int64_t> {
+            auto v = micro(h.value);
+            if (!v) return std::nullopt;
+            // "- 12,50", "12,50 S" (Soll) and "12,50 DR" are debits
+            std::string tail = l.lower.substr(h.end);
+            std::string head = l.lower.substr(0, h.begin);
+            bool debit = (!head.empty() && head.back() == '-') || (head.size() > 1 && head[head.size() - 2] == '-') ||
+                         tail.compare(0, 2, " s") == 0 || tail.compare(0, 3, " dr") == 0 ||
+                         tail.compare(0, 6, " debit") == 0;
+            return debit && *v > 0 ? -*v : *v;
+        };
         std::int64_t sum = 0;
         int moves = 0;
+        // running balance: every line's balance = the previous one + its movement
+        bool running = true;
+        auto o = micro(opening->value), c = micro(closing->value);
+        std::int64_t balance = o.value_or(0);
         for (std::size_t i = a + 1; i < b && i < lines.size(); ++i) {
             auto h = value_at(lines[i], 0, Kind::amount, loc, false);
             if (!h) continue;
-            auto v = micro(h->value);
+            auto v = signed_at(lines[i], *h);
             if (!v) continue;
-            // "- 12,50", "12,50 S" (Soll) and "12,50 DR" are debits
-            std::string tail = lines[i].lower.substr(h->end);
-            std::string head = lines[i].lower.substr(0, h->begin);
-            bool debit = (!head.empty() && head.back() == '-') || (head.size() > 1 && head[head.size() - 2] == '-') ||
-                         tail.find(" s") == 0 || tail.find(" dr") == 0 || tail.find(" debit") == 0;
-            sum += debit && *v > 0 ? -*v : *v;
+            sum += *v;
             ++moves;
+            auto before = value_at(lines[i], 0, Kind::amount, loc, false, h->begin);
+            auto m = before ? signed_at(lines[i], *before) : std::nullopt;
+            if (!m || std::llabs(balance + *m - *v) > 5000) running = false;
+            balance = *v;
         }
-        auto o = micro(opening->value), c = micro(closing->value);
         if (moves > 0 && o && c) {
             bool ok = std::llabs(*o + sum - *c) <= 5000;
+            const bool by_balance = !ok && running && std::llabs(balance - *c) <= 5000;
+            ok = ok || by_balance;
             for (const char *n : {"opening_balance", "closing_balance"}) {
                 auto &cand = out[n];
                 add_check(cand, "balance_movements", ok);
@@ -1581,54 +1769,100 @@ json document_fields(const json &result, const DocumentFieldsOptions &options) {
             std::string xml = string_of(member(*ix, "xml"));
             if (!xml.empty()) {
                 Candidates x;
-                has_xml = extract_invoice_xml(xml, x);
-                apply_totals_check(x);
+                DueAdjustments adj;
+                has_xml = extract_invoice_xml(xml, x, adj);
+                apply_totals_check(x, adj);
                 for (auto &[name, c] : x) offer(fields, name, std::move(c));
             }
         }
     }
 
-    // 3. the MRZ
+    // 3. the MRZ: the OCR's MRZ pass (pages[].mrz_ocr) first, then the page texts
     MrzOptions mo;
     mo.current_year = options.current_year;
-    std::optional<MrzResult> mrz = parse_mrz(all_text, mo);
-    if (mrz) {
-        // page and box of the MRZ lines
-        int page = 0;
-        std::optional<std::array<double, 4>> box;
-        for (const auto &l : lines) {
-            std::string compact;
-            for (char c : l.text)
-                if (c != ' ') compact += static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
-            if (std::find(mrz->lines.begin(), mrz->lines.end(), compact) == mrz->lines.end()) continue;
-            if (page == 0) page = l.page;
-            if (l.page != page) continue;
-            auto b = bbox_of(l, 0, l.text.size());
-            if (!b) continue;
-            if (!box) box = b;
-            else {
-                (*box)[0] = std::min((*box)[0], (*b)[0]);
-                (*box)[1] = std::min((*box)[1], (*b)[1]);
-                (*box)[2] = std::max((*box)[2], (*b)[2]);
-                (*box)[3] = std::max((*box)[3], (*b)[3]);
+    std::optional<MrzResult> mrz;
+    int mrz_page = 0;
+    std::optional<std::array<double, 4>> mrz_box;
+    {
+        std::size_t pno = 0;
+        for (const auto &page : pages) {
+            if (++pno > kMaxPages) break;
+            const json *m = member(page, "mrz_ocr");
+            const std::string t = m ? string_of(member(*m, "text")) : "";
+            if (t.empty() || t.size() > 4096) continue;
+            auto r = parse_mrz(t, mo);
+            if (!r || (mrz && (mrz->valid() || !r->valid()))) continue;
+            mrz = std::move(r);
+            mrz_page = static_cast<int>(pno);
+            if (const json *p = member(page, "page"); p && p->is_number_integer()) mrz_page = p->get<int>();
+            mrz_box.reset();
+            if (const json *b = member(*m, "box"); b && b->is_array() && b->size() == 4) {
+                std::array<double, 4> a{};
+                bool ok = true;
+                for (std::size_t k = 0; k < 4; ++k) ok = ok && number_of((*b)[k], a[k]);
+                if (ok) mrz_box = a;
             }
         }
+    }
+    if (!mrz || !mrz->valid()) {
+        if (auto r = parse_mrz(all_text, mo); r && (!mrz || r->valid())) {
+            mrz = std::move(r);
+            mrz_page = 0;
+            mrz_box.reset();
+            // page and box of the MRZ lines
+            for (const auto &l : lines) {
+                std::string compact;
+                for (char c : l.text)
+                    if (c != ' ') compact += static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+                if (std::find(mrz->lines.begin(), mrz->lines.end(), compact) == mrz->lines.end()) continue;
+                if (mrz_page == 0) mrz_page = l.page;
+                if (l.page != mrz_page) continue;
+                auto b = bbox_of(l, 0, l.text.size());
+                if (!b) continue;
+                if (!mrz_box) mrz_box = b;
+                else {
+                    (*mrz_box)[0] = std::min((*mrz_box)[0], (*b)[0]);
+                    (*mrz_box)[1] = std::min((*mrz_box)[1], (*b)[1]);
+                    (*mrz_box)[2] = std::max((*mrz_box)[2], (*b)[2]);
+                    (*mrz_box)[3] = std::max((*mrz_box)[3], (*b)[3]);
+                }
+            }
+        }
+    }
+    if (mrz) {
         const bool valid = mrz->valid();
+        const VisualZone viz(all_text);
         for (const auto &[name, f] : mrz->fields) {
             Candidate c;
             c.value = f.value;
             c.checks = f.checks;
             c.failed_checks = f.failed_checks;
             c.source = "mrz";
-            c.page = page;
-            c.bbox = box;
+            c.page = mrz_page;
+            c.bbox = mrz_box;
+            // a check digit covers the field (number, dates, personal number)
+            const bool checked = name != "mrz" && std::any_of(f.checks.begin(), f.checks.end(), [](const std::string &k) {
+                return k != kMrzCompositeCheck && k.compare(0, 4, "mrz_") == 0;
+            });
             if (!f.failed_checks.empty()) c.confidence = kFailed;
             else if (!valid) {
                 // another check digit failed (the composite covers most fields): unconfirmed
                 c.confidence = 0.45;
                 if (name == "mrz") add_check(c, "mrz_all_checks", false);
-            } else if (f.corrected) c.confidence = kMrzCorrected;
-            else c.confidence = kMrzValid;
+            } else {
+                // the raw lines hold the names, which no check digit covers
+                auto value_of = [&](const char *n) {
+                    auto it = mrz->fields.find(n);
+                    return it == mrz->fields.end() ? std::string() : it->second.value;
+                };
+                const bool agrees = name == "mrz" ? viz.agrees("surname", value_of("surname")) &&
+                                                        viz.agrees("given_names", value_of("given_names"))
+                                                  : viz.agrees(name, f.value);
+                if (agrees) add_check(c, "visual_zone", true);
+                if (checked && !f.corrected) c.confidence = agrees ? kMrzConfirmed : kMrzValid;
+                else if (checked) c.confidence = agrees ? kMrzValid : kMrzCorrected;
+                else c.confidence = agrees ? kMrzConfirmed : kMrzUnchecked;
+            }
             offer(fields, name, std::move(c));
         }
     }

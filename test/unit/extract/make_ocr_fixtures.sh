@@ -85,5 +85,22 @@ convert -size 800x300 xc:gray50 -seed 7 +noise Random -colorspace Gray -threshol
   -density 300 -units PixelsPerInch noise.png
 convert -size 800x300 xc:white -density 300 -units PixelsPerInch blank.png
 
+# --- travel documents: the ICAO 9303 specimens' MRZs in OCR-B under a visual zone in DejaVu Sans
+# (a TD3 passport, the same slightly blurred with noise, and a TD1 ID card).
+ocrb=/usr/share/fonts/opentype/ocr-b/OCRB.otf
+convert -size 1250x700 xc:gray92 -font $font -fill black -pointsize 30 -annotate +40+60 'PASSPORT  PASSEPORT' \
+  -pointsize 22 -annotate +380+130 'Surname / Nom' -pointsize 30 -annotate +380+165 'ERIKSSON' \
+  -pointsize 22 -annotate +380+215 'Given names / Prenoms' -pointsize 30 -annotate +380+250 'ANNA MARIA' \
+  -pointsize 22 -annotate +380+300 'Date of birth' -pointsize 30 -annotate +380+335 '12 AUG 1974' \
+  -pointsize 22 -annotate +380+385 'Passport No.' -pointsize 30 -annotate +380+420 'L898902C3' \
+  -font $ocrb -pointsize 38 -annotate +40+590 'P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<' \
+  -annotate +40+650 'L898902C36UTO7408122F1204159ZE184226B<<<<<10' \
+  -density 300 -units PixelsPerInch mrz-td3.png
+convert mrz-td3.png -blur 0x1.2 -seed 3 -attenuate 0.4 +noise Gaussian -colorspace Gray mrz-td3-noisy.png
+convert -size 1000x420 xc:white -font $font -fill black -pointsize 28 -annotate +40+50 'IDENTITY CARD' \
+  -font $ocrb -pointsize 40 -annotate +40+250 'I<UTOD231458907<<<<<<<<<<<<<<<' \
+  -annotate +40+310 '7408122F1204159UTO<<<<<<<<<<<6' -annotate +40+370 'ERIKSSON<<ANNA<MARIA<<<<<<<<<<' \
+  -density 300 -units PixelsPerInch mrz-td1.png
+
 rm -f base.png base-alpha.png
 touch .complete

@@ -239,3 +239,60 @@ TEST_F(OcrImages, BlankImageIsFlaggedEmpty) {
 }
 
 }  // namespace
+
+namespace {
+
+// --- the MRZ pass: the zone read again with the MRZ characters, its lines rebuilt from the
+// glyphs (OCR-B fillers that the general model reads as K or drops).
+class MrzPass : public docextract::test::NoLeaks {};
+
+// The pass reports what it read; 0 and O look the same in OCR-B and are told apart by the MRZ
+// parser (letters-only positions), so the raw reading is compared with them as one.
+std::string o_for_zero(std::string s) {
+    std::replace(s.begin(), s.end(), '0', 'O');
+    return s;
+}
+
+TEST_F(MrzPass, PassportLinesExact) {
+    for (const char *file : {"mrz-td3.png", "mrz-td3-noisy.png"}) {
+        SCOPED_TRACE(file);
+        json r = run_ok(file);
+        const json &page = r["pages"][0];
+        ASSERT_TRUE(page.contains("mrz_ocr")) << page["text"];
+        const std::string want =
+            "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10";
+        EXPECT_EQ(o_for_zero(page["mrz_ocr"]["text"]), o_for_zero(want));
+        EXPECT_EQ(r["fields"]["mrz"], want);
+        // the band: the bottom of the page, the whole width
+        const json &box = page["mrz_ocr"]["box"];
+        EXPECT_EQ(box[0], 0);
+        EXPECT_EQ(box[2], 1250);
+        EXPECT_GT(box[1].get<int>(), 450);
+        EXPECT_EQ(r["fields"]["document_number"], "L898902C3");
+        EXPECT_EQ(r["fields"]["given_names"], "ANNA MARIA");
+        EXPECT_EQ(r["detected_type"], "passport");
+        // the visual zone repeats the name, number and birth date
+        for (const char *f : {"surname", "given_names", "document_number", "birth_date"})
+            EXPECT_EQ(r["field_confidence"][f], 0.97) << f;
+        EXPECT_EQ(r["field_confidence"]["expiry_date"], 0.95);
+    }
+}
+
+TEST_F(MrzPass, IdCardTd1) {
+    json r = run_ok("mrz-td1.png");
+    const json &page = r["pages"][0];
+    ASSERT_TRUE(page.contains("mrz_ocr"));
+    const std::string want =
+        "I<UTOD231458907<<<<<<<<<<<<<<<\n7408122F1204159UTO<<<<<<<<<<<6\nERIKSSON<<ANNA<MARIA<<<<<<<<<<";
+    EXPECT_EQ(o_for_zero(page["mrz_ocr"]["text"]), o_for_zero(want));
+    EXPECT_EQ(r["fields"]["mrz"], want);
+    EXPECT_EQ(r["fields"]["document_number"], "D23145890");
+    EXPECT_EQ(r["detected_type"], "id_document");
+}
+
+TEST_F(MrzPass, OtherPagesHaveNoPass) {
+    json r = run_ok("boxes.png");
+    EXPECT_FALSE(r["pages"][0].contains("mrz_ocr"));
+}
+
+}  // namespace

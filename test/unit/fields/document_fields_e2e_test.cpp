@@ -41,11 +41,14 @@ protected:
         if (!dir_.empty()) (void)system(("rm -rf " + dir_).c_str());
     }
     json extract(const std::string &extra) {
-        std::string out = run(std::string(DOCEXTRACT_HELPER) + " --format pdf " + extra + " < " + dir_ +
-                              "/invoice.pdf");
+        std::string out = raw(extra);
         json j = json::parse(out, nullptr, false);
         EXPECT_FALSE(j.is_discarded()) << out;
         return j;
+    }
+    std::string raw(const std::string &extra) {
+        return run(std::string(DOCEXTRACT_HELPER) + " --format pdf " + extra + " < " + dir_ +
+                              "/invoice.pdf");
     }
     std::string dir_;
 };
@@ -65,6 +68,10 @@ TEST_F(HelperFields, TextPdfInvoice) {
     EXPECT_EQ(r["field_details"]["total_amount"]["page"], 1);
     EXPECT_EQ(r["field_details"]["total_amount"]["bbox"].size(), 4u);
     EXPECT_TRUE(r["timings_ms"].contains("fields"));
+    // amounts as JSON numbers with two decimals (FIELDS.md), as jsonb will keep them
+    const std::string text = raw("");
+    EXPECT_NE(text.find("\"total_amount\":1190.00,"), std::string::npos) << text;
+    EXPECT_NE(text.find("\"net_amount\":1000.00,"), std::string::npos) << text;
 }
 
 TEST_F(HelperFields, DeclaredTypeIsAHint) {

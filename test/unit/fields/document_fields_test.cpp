@@ -3,6 +3,7 @@
 
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "core/fields/document_fields.hpp"
@@ -262,7 +263,7 @@ TEST(DocumentFields, LineItemsSumToNet) {
 const char kTd3Line1[] = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<";
 const char kTd3Line2[] = "L898902C36UTO7408122F1204159ZE184226B<<<<<10";
 
-TEST(DocumentFields, Td3PassportAt095) {
+TEST(DocumentFields, Td3PassportCheckedFieldsAt095) {
     json out = run(result_of({page_from_lines({"PASSPORT", "Utopia", kTd3Line1, kTd3Line2})}));
     EXPECT_EQ(out["detected_type"], "passport");
     const json &f = out["fields"];
@@ -273,8 +274,11 @@ TEST(DocumentFields, Td3PassportAt095) {
     EXPECT_EQ(f["expiry_date"], "2012-04-15");
     EXPECT_EQ(f["sex"], "F");
     EXPECT_EQ(f["issuing_country"], "UTO");
-    for (const char *n : {"document_number", "birth_date", "expiry_date", "surname", "mrz"})
+    // check digits confirm the number and the dates; nothing confirms the names, countries, sex
+    for (const char *n : {"document_number", "birth_date", "expiry_date", "personal_number"})
         EXPECT_EQ(conf(out, n), 0.95) << n;
+    for (const char *n : {"surname", "given_names", "sex", "nationality", "document_code", "mrz"})
+        EXPECT_EQ(conf(out, n), 0.9) << n;
     EXPECT_EQ(out["field_details"]["document_number"]["source"], "mrz");
     EXPECT_TRUE(out["field_details"]["mrz"].contains("bbox"));
 }
@@ -440,6 +444,259 @@ TEST(DocumentFields, EmptyAndHostileInput) {
     EXPECT_NO_THROW(run(result_of({page_from_lines(many)}), "invoice"));
     std::vector<std::string> vat(20000, "USt-IdNr DE000000000 VAT FR00000000000 BTW NL000000000B00");
     EXPECT_NO_THROW(run(result_of({page_from_lines(vat)}), "invoice"));
+}
+
+}  // namespace
+
+namespace {
+
+// EN 16931 BR-CO-16: amount due = total - prepaid + rounding.
+TEST(DocumentFieldsTotals, PrepaidAmountConfirmsTheAmountDue) {
+    std::vector<std::string> lines = {"Muster GmbH", "Rechnung Nr. 2024-77", "Rechnungsdatum: 14.03.2024",
+                                      "Nettobetrag 1.000,00 EUR", "MwSt 19 % 190,00 EUR",
+                                      "Gesamtbetrag 1.190,00 EUR", "Anzahlung 500,00 EUR", "Zahlbetrag 690,00 EUR"};
+    json out = run(result_of({page_from_lines(lines)}));
+    EXPECT_EQ(out["fields"]["amount_due"], 690.0);
+    EXPECT_EQ(conf(out, "amount_due"), 0.96);
+    EXPECT_EQ(conf(out, "total_amount"), 0.96);
+    EXPECT_EQ(out["field_details"]["amount_due"]["checks"], json::array({"en16931_br_co_16"}));
+    // a due amount that is not total - prepaid: the due amount is the contradiction, the total
+    // that net + VAT confirm stays
+    lines[7] = "Zahlbetrag 790,00 EUR";
+    out = run(result_of({page_from_lines(lines)}));
+    EXPECT_EQ(conf(out, "amount_due"), 0.3);
+    EXPECT_EQ(out["field_details"]["amount_due"]["failed_checks"], json::array({"en16931_br_co_16"}));
+    EXPECT_EQ(conf(out, "total_amount"), 0.96);
+}
+
+TEST(DocumentFieldsTotals, RoundingAndPrepaidInEnglish) {
+    json out = run(result_of({page_from_lines({
+        "ACME Ltd", "Invoice number: 5", "Invoice date: 2024-05-01", "Subtotal 100.00 EUR", "VAT 21% 21.00 EUR",
+        "Total 121.00 EUR", "Amount paid -20.00 EUR", "Rounding 0.02 EUR", "Amount due 101.02 EUR"})}));
+    EXPECT_EQ(out["fields"]["amount_due"], 101.02);
+    EXPECT_EQ(conf(out, "amount_due"), 0.96);
+}
+
+TEST(DocumentFieldsTotals, DueAboveTotalWithoutPrepaidContradicts) {
+    json out = run(result_of({page_from_lines({
+        "ACME Ltd", "Invoice number: 6", "Total 121.00 EUR", "Amount due 130.00 EUR"})}));
+    EXPECT_EQ(conf(out, "amount_due"), 0.3);
+    EXPECT_EQ(conf(out, "total_amount"), 0.3);
+    // below the total without a prepaid amount read: unconfirmed, not contradicted
+    out = run(result_of({page_from_lines({"ACME Ltd", "Invoice number: 6", "Total 121.00 EUR",
+                                          "Amount due 100.00 EUR"})}));
+    EXPECT_EQ(conf(out, "amount_due"), 0.8);
+    EXPECT_FALSE(out["field_details"]["amount_due"].contains("failed_checks"));
+}
+
+TEST(DocumentFieldsTotals, CiiPrepaidAmount) {
+    auto cii = [](const char *due) {
+        return std::string(
+                   "<rsm:CrossIndustryInvoice xmlns:rsm='x' xmlns:ram='y'><rsm:ExchangedDocument><ram:ID>9</ram:ID>"
+                   "</rsm:ExchangedDocument><ram:SpecifiedTradeSettlementHeaderMonetarySummation>"
+                   "<ram:TaxBasisTotalAmount>100.00</ram:TaxBasisTotalAmount><ram:TaxTotalAmount>19.00</ram:TaxTotalAmount>"
+                   "<ram:GrandTotalAmount>119.00</ram:GrandTotalAmount><ram:TotalPrepaidAmount>19.00</ram:TotalPrepaidAmount>"
+                   "<ram:DuePayableAmount>") +
+               due + "</ram:DuePayableAmount></ram:SpecifiedTradeSettlementHeaderMonetarySummation></rsm:CrossIndustryInvoice>";
+    };
+    json r = result_of({page_from_lines({"Rechnung"})});
+    r["metadata"]["invoice_xml"] = {{"xml", cii("100.00")}};
+    json out = run(r);
+    EXPECT_EQ(conf(out, "amount_due"), 1.0);
+    EXPECT_EQ(out["field_details"]["amount_due"]["checks"], json::array({"en16931_br_co_16"}));
+    r["metadata"]["invoice_xml"] = {{"xml", cii("110.00")}};
+    out = run(r);
+    EXPECT_EQ(conf(out, "amount_due"), 0.3);
+    EXPECT_EQ(conf(out, "total_amount"), 1.0);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(DocumentFieldsStatement, RunningBalanceColumn) {
+    std::vector<std::string> lines = {"Bank Statement", "Account holder: John Smith",
+                                      "IBAN GB82 WEST 1234 5698 7654 32", "Opening balance 1,000.00 GBP",
+                                      "02/03/2024 Rent -700.00 300.00", "15/03/2024 Salary 2,500.00 2,800.00",
+                                      "20/03/2024 Card 12.50 DR 2,787.50", "Closing balance 2,787.50 GBP"};
+    json out = run(result_of({page_from_lines(lines)}));
+    EXPECT_EQ(out["detected_type"], "bank_statement");
+    EXPECT_EQ(out["fields"]["closing_balance"], 2787.5);
+    EXPECT_EQ(conf(out, "opening_balance"), 0.96);
+    EXPECT_EQ(conf(out, "closing_balance"), 0.96);
+    EXPECT_EQ(out["field_details"]["closing_balance"]["checks"], json::array({"balance_movements"}));
+    // one running balance that does not follow: no confirmation
+    lines[5] = "15/03/2024 Salary 2,500.00 2,900.00";
+    out = run(result_of({page_from_lines(lines)}));
+    EXPECT_EQ(conf(out, "closing_balance"), 0.3);
+}
+
+}  // namespace
+
+namespace {
+
+std::string base64_of(const std::string &s) {
+    static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    std::size_t i = 0;
+    for (; i + 2 < s.size(); i += 3) {
+        unsigned v = (static_cast<unsigned char>(s[i]) << 16) | (static_cast<unsigned char>(s[i + 1]) << 8) |
+                     static_cast<unsigned char>(s[i + 2]);
+        out += {t[v >> 18], t[(v >> 12) & 63], t[(v >> 6) & 63], t[v & 63]};
+    }
+    if (i < s.size()) {
+        unsigned v = static_cast<unsigned char>(s[i]) << 16;
+        if (i + 1 < s.size()) v |= static_cast<unsigned char>(s[i + 1]) << 8;
+        out += {t[v >> 18], t[(v >> 12) & 63], i + 1 < s.size() ? t[(v >> 6) & 63] : '=', '='};
+    }
+    return out;
+}
+
+// A licence whose payload is not UTF-8 (a Latin-1 name and a NUL): the barcode scan reports it as
+// bytes_base64, the fields come from the decoded bytes.
+TEST(DocumentFieldsAamva, BinaryPayload) {
+    std::string payload =
+        "@\n\x1e\rANSI 636014040002DL00410278ZC03190008DLDAQD1234562\nDCSM\xdcLLER\nDACJOS\xc9\nDBB01151990\n"
+        "DBA01152030\nDBD01152022\nDBC2\nDAG123 MAIN ST\nDAISACRAMENTO\nDAJCA\nDAK958230000  \nDCAC\n\r";
+    payload += std::string(1, '\0');
+    json page = page_from_lines({"DRIVER LICENSE"});
+    page["barcodes"] = json::array({{{"format", "PDF417"}, {"content", "binary"},
+                                     {"bytes_base64", base64_of(payload)}, {"box", {10, 10, 200, 60}}}});
+    json out = run(result_of({page}));
+    EXPECT_EQ(out["detected_type"], "drivers_license");
+    EXPECT_EQ(out["fields"]["surname"], "M\xc3\x9cLLER");
+    EXPECT_EQ(out["fields"]["given_names"], "JOS\xc3\x89");
+    EXPECT_EQ(out["fields"]["document_number"], "D1234562");
+    EXPECT_EQ(out["fields"]["birth_date"], "1990-01-15");
+    EXPECT_EQ(out["fields"]["sex"], "F");
+    EXPECT_EQ(conf(out, "document_number"), 1.0);
+    EXPECT_EQ(out["field_details"]["surname"]["source"], "pdf417");
+    EXPECT_EQ(out["field_details"]["surname"]["bbox"], json::array({10, 10, 200, 60}));
+    // malformed base64 is no payload
+    page["barcodes"][0]["bytes_base64"] = "QA=$";
+    out = run(result_of({page}));
+    EXPECT_FALSE(out["fields"].contains("surname"));
+}
+
+}  // namespace
+
+namespace {
+
+// The visual zone repeats the MRZ: the fields it shows are confirmed twice (0.97), a corrected
+// field it shows reaches 0.95, and a name it shows differently stays below.
+TEST(DocumentFieldsMrz, VisualZoneAgreement) {
+    std::vector<std::string> viz = {"PASSPORT PASSEPORT", "Type P Code UTO Passport No. L898902C3",
+                                    "Surname/Nom ERIKSSON", "Given names/Prénoms Anna Maria",
+                                    "Date of birth 12 AUG/AOÛT 74", "Date of expiry 15.04.2012"};
+    auto lines = viz;
+    lines.push_back(kTd3Line1);
+    lines.push_back(kTd3Line2);
+    json out = run(result_of({page_from_lines(lines)}));
+    for (const char *n : {"document_number", "birth_date", "expiry_date", "surname", "given_names",
+                          "issuing_country", "nationality"})
+        EXPECT_EQ(conf(out, n), 0.97) << n;
+    EXPECT_EQ(conf(out, "mrz"), 0.97);
+    EXPECT_EQ(conf(out, "sex"), 0.9);
+    EXPECT_EQ(out["field_details"]["surname"]["checks"], json::array({"visual_zone"}));
+    // birth date read 74O812: corrected, then confirmed by the printed date
+    lines.back()[15] = 'O';
+    lines[2] = "Surname/Nom ERIKSON";
+    out = run(result_of({page_from_lines(lines)}));
+    EXPECT_EQ(out["fields"]["birth_date"], "1974-08-12");
+    EXPECT_EQ(conf(out, "birth_date"), 0.95);
+    EXPECT_EQ(conf(out, "surname"), 0.9);
+    EXPECT_EQ(conf(out, "mrz"), 0.9);
+}
+
+// The OCR's MRZ pass (pages[].mrz_ocr) is read before the page text, with its box.
+TEST(DocumentFieldsMrz, MrzPassOfTheOcr) {
+    json page = page_from_lines({"PASSPORT", "P<UTOERIKSSON<<ANNAKMARIAK<K<<<<<", "L898902C36UT07408122F1204159ZE184226B<<<<<10"});
+    page["method"] = "ocr";
+    page["mrz_ocr"] = {{"text", std::string(kTd3Line1) + "\n" + kTd3Line2}, {"box", {0, 700, 1250, 860}}};
+    json out = run(result_of({page}));
+    EXPECT_EQ(out["fields"]["given_names"], "ANNA MARIA");
+    EXPECT_EQ(out["fields"]["nationality"], "UTO");
+    EXPECT_EQ(out["field_details"]["surname"]["bbox"], json::array({0, 700, 1250, 860}));
+    EXPECT_EQ(conf(out, "document_number"), 0.95);
+}
+
+}  // namespace
+
+namespace {
+
+// A page whose words are given with their boxes: (text, x, y) per word, one line per inner vector.
+json page_of_words(const std::vector<std::vector<std::tuple<std::string, double, double>>> &lines) {
+    json words = json::array(), ranges = json::array();
+    std::string text;
+    for (const auto &line : lines) {
+        std::size_t first = words.size();
+        std::string lt;
+        for (const auto &[w, x, y] : line) {
+            words.push_back({w, x, y, x + 6.0 * static_cast<double>(w.size()), y + 10, 0.9});
+            lt += (lt.empty() ? "" : " ") + w;
+        }
+        ranges.push_back({first, words.size() - first});
+        text += (text.empty() ? "" : "\n") + lt;
+    }
+    return {{"page", 1}, {"text", text}, {"method", "ocr"}, {"ocr_confidence", 0.9}, {"unit", "px"},
+            {"words", words}, {"lines", ranges}, {"barcodes", json::array()}};
+}
+
+// OCR read the column of labels and the column of values as separate lines: each value is found
+// at its label's height; a row of labels gets the values under them.
+TEST(DocumentFieldsLayout, ValuesInAnotherOcrLine) {
+    json page = page_of_words({
+        {{"Muster", 40, 20}, {"GmbH", 90, 20}},
+        {{"Rechnung", 40, 50}},
+        {{"Rechnungsnummer:", 40, 80}, {"Rechnungsdatum:", 240, 80}},
+        {{"R-4711", 40, 95}, {"14.03.2024", 240, 95}},
+        {{"Nettobetrag", 300, 200}},
+        {{"MwSt", 300, 215}, {"19", 330, 215}, {"%", 345, 215}},
+        {{"Gesamtbetrag", 300, 230}},
+        {{"1.000,00", 450, 200}, {"EUR", 500, 200}},
+        {{"190,00", 450, 215}, {"EUR", 500, 215}},
+        {{"1.190,00", 450, 230}, {"EUR", 500, 230}},
+    });
+    json out = run(result_of({page}));
+    EXPECT_EQ(out["fields"]["invoice_number"], "R-4711");
+    EXPECT_EQ(out["fields"]["invoice_date"], "2024-03-14");
+    EXPECT_EQ(out["fields"]["net_amount"], 1000.0);
+    EXPECT_EQ(out["fields"]["tax_amount"], 190.0);
+    EXPECT_EQ(out["fields"]["total_amount"], 1190.0);
+    EXPECT_EQ(conf(out, "total_amount"), 0.96);
+    EXPECT_EQ(out["field_details"]["total_amount"]["source"], "ocr");
+    EXPECT_EQ(out["field_details"]["total_amount"]["bbox"], json::array({450, 230, 518, 240}));
+}
+
+// "1 390,56" split by the text layer, next to "3 118,71" (a quantity and a price).
+TEST(DocumentFieldsLayout, SpaceGroupedLineItems) {
+    json out = run(result_of({page_from_lines({
+        "Dupont SARL", "Facture", "Numéro de facture : F-1", "Désignation Qté Prix Montant",
+        "Conseil 1 1 390,56 1 390,56", "Installation 3 118,71 356,13", "Total HT 1 746,69 EUR",
+        "TVA 20 % 349,34 EUR", "Total TTC 2 096,03 EUR"})}));
+    ASSERT_TRUE(out["fields"].contains("line_items"));
+    const json &items = out["fields"]["line_items"];
+    ASSERT_EQ(items.size(), 2u);
+    EXPECT_EQ(items[0]["amount"], 1390.56);
+    EXPECT_EQ(items[0]["unit_price"], 1390.56);
+    EXPECT_EQ(items[0]["quantity"], 1);
+    EXPECT_EQ(items[1]["amount"], 356.13);
+    EXPECT_EQ(items[1]["quantity"], 3);
+    EXPECT_EQ(conf(out, "line_items"), 0.9);
+    EXPECT_EQ(out["fields"]["net_amount"], 1746.69);
+    EXPECT_EQ(conf(out, "net_amount"), 0.96);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(DocumentFieldsStatement, NegativeClosingBalance) {
+    json out = run(result_of({page_from_lines({
+        "Bank statement", "Account holder: Jane Doe", "Opening balance 1,161.48 EUR", "03/05/2024 Rent -2,000.00",
+        "08/05/2024 Card -615.43", "Closing balance -1,453.95 EUR"})}));
+    EXPECT_EQ(out["fields"]["closing_balance"], -1453.95);
+    EXPECT_EQ(conf(out, "closing_balance"), 0.96);
 }
 
 }  // namespace
