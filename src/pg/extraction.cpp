@@ -110,10 +110,13 @@ void log_zygote_event() {
     pg_guard([&] {
         if (started)
             ereport(DEBUG1, (errmsg_internal("docextract helper zygote %s", event.c_str())));
+        else if (event.rfind("could not start", 0) == 0)
+            ereport(LOG, (errmsg("docextract helper zygote %s", event.c_str()),
+                          errdetail("Documents use one helper process each until it starts; it is "
+                                    "tried again with a growing delay.")));
         else
             ereport(LOG, (errmsg("docextract helper zygote %s", event.c_str()),
-                          errdetail("Documents use one helper process each until it runs again; "
-                                    "it is restarted with a growing delay.")));
+                          errdetail("It is started again for the next document.")));
     });
 }
 
