@@ -190,6 +190,8 @@ bool lock_down() {
     return rc == 0;
 }
 
+void probe_seccomp() { (void)seccomp_api_get(); }
+
 bool lock_down_waiter() {
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
     if (!ctx) return false;

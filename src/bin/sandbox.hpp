@@ -57,6 +57,10 @@ SandboxReport confine(const ConfineOptions &options);
 // only go to the helper itself. Returns false if libseccomp refused the filter.
 bool lock_down();
 
+// Lets libseccomp probe the kernel's seccomp API now (it caches the answer), so that a zygote's
+// children do not each repeat the probe in lock_down().
+void probe_seccomp();
+
 // The filter of the process that waits outside the PID namespace: wait, exit, signal itself.
 bool lock_down_waiter();
 

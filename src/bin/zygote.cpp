@@ -13,6 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <poppler/cpp/poppler-document.h>
+
 #include "core/extract/extract.hpp"
 #include "core/extract/ocr.hpp"
 #include "core/runner_protocol.hpp"
@@ -144,11 +146,17 @@ void preload(State &st, const Cli &cli) {
     o.format = "pdf";
     o.max_ocr_pages = 0;
     extract::Ocr none(cli.options.lang, cli.options.tessdata);
+    static const std::string pdf = warm_up_pdf();
     try {
-        (void)extract::extract_document(warm_up_pdf(), o, none);
+        (void)extract::extract_document(pdf, o, none);
     } catch (const std::exception &) {
         // Only a speed-up: the children load what they need themselves.
     }
+    probe_seccomp();
+    // poppler-cpp frees its global state (the Unicode maps read from /usr/share/poppler) with its
+    // last document: one kept open spares every child reading them again.
+    static std::unique_ptr<poppler::document> keep(
+        poppler::document::load_from_raw_data(pdf.data(), static_cast<int>(pdf.size())));
 }
 
 pid_t open_pidfd(pid_t pid) { return static_cast<pid_t>(syscall(SYS_pidfd_open, pid, 0)); }
