@@ -41,6 +41,10 @@ bool parse_cli(int argc, char **argv, Cli &cli, std::string &error) {
             o.report_progress = true;
             continue;
         }
+        if (arg == "--zygote") {
+            cli.zygote = true;
+            continue;
+        }
         if (arg == "--no-seccomp") {  // debugging only (strace); the runner never passes it
             cli.seccomp = false;
             continue;
@@ -92,7 +96,7 @@ bool parse_cli(int argc, char **argv, Cli &cli, std::string &error) {
             return false;
         }
     }
-    if (o.format.empty()) {
+    if (o.format.empty() && !cli.zygote) {
         error = "--format is required";
         return false;
     }

@@ -21,6 +21,8 @@ struct Cli {
     // The user's declared document type (documents.document_type), the hint of the field
     // extraction (src/core/fields/document_fields.hpp); "other" lets the content decide.
     std::string document_type = "other";
+    // --zygote: serve documents from a pre-initialised process (zygote.hpp); no --format then.
+    bool zygote = false;
     std::string selftest_violate;  // hidden test mode
     std::string selftest_arg;      // its target: a path or a pid
 };

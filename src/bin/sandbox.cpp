@@ -142,9 +142,13 @@ bool early_hardening(const Limits &limits) {
     // With RLIMIT_FSIZE = 0, a write to a regular file fails with EFBIG instead of killing us
     // (stderr may be a log file when run by hand).
     signal(SIGXFSZ, SIG_IGN);
+    return apply_limits(limits);
+}
+
+bool apply_limits(const Limits &limits) {
     const rlim_t mem = static_cast<rlim_t>(limits.max_memory_mb) << 20;
     const rlim_t cpu = static_cast<rlim_t>(limits.cpu_seconds);
-    return set_limit(RLIMIT_AS, mem, mem) && set_limit(RLIMIT_CPU, cpu, cpu + 2) &&
+    return set_limit(RLIMIT_AS, mem, mem) && (cpu == 0 || set_limit(RLIMIT_CPU, cpu, cpu + 2)) &&
            set_limit(RLIMIT_FSIZE, 0, 0) && set_limit(RLIMIT_CORE, 0, 0) &&
            set_limit(RLIMIT_NOFILE, limits.max_open_files, limits.max_open_files);
 }
@@ -185,6 +189,8 @@ bool lock_down() {
     seccomp_release(ctx);
     return rc == 0;
 }
+
+void probe_seccomp() { (void)seccomp_api_get(); }
 
 bool lock_down_waiter() {
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);

@@ -13,7 +13,7 @@ namespace docextract::helper {
 
 struct Limits {
     std::int64_t max_memory_mb = core::kDefaultHelperMemoryMb;  // RLIMIT_AS
-    int cpu_seconds = core::kDefaultJobTimeoutSeconds;  // RLIMIT_CPU (soft; SIGXCPU -> "timeout" error JSON)
+    int cpu_seconds = core::kDefaultJobTimeoutSeconds;  // RLIMIT_CPU (soft; SIGXCPU -> "timeout" error JSON); 0: none
     int max_open_files = core::kHelperMaxOpenFiles;     // RLIMIT_NOFILE
 };
 
@@ -21,6 +21,10 @@ struct Limits {
 // PR_SET_NO_NEW_PRIVS and the resource limits (RLIMIT_FSIZE = 0, RLIMIT_CORE = 0, ...).
 // Returns false with errno set if a limit could not be applied.
 bool early_hardening(const Limits &limits);
+
+// The resource limits alone (RLIMIT_AS, CPU, NOFILE, FSIZE = 0, CORE = 0): a zygote's child sets
+// its own document's limits with it. false with errno set.
+bool apply_limits(const Limits &limits);
 
 // Which layers are in force; reported in the JSON output ("sandbox") and, when one is missing,
 // on one line of stderr.
@@ -52,6 +56,10 @@ SandboxReport confine(const ConfineOptions &options);
 // writing fails with EACCES instead, so a library probing a cache file is not fatal. Signals may
 // only go to the helper itself. Returns false if libseccomp refused the filter.
 bool lock_down();
+
+// Lets libseccomp probe the kernel's seccomp API now (it caches the answer), so that a zygote's
+// children do not each repeat the probe in lock_down().
+void probe_seccomp();
 
 // The filter of the process that waits outside the PID namespace: wait, exit, signal itself.
 bool lock_down_waiter();

@@ -1,5 +1,5 @@
-// The spawn / feed / collect / reap loop of run_helper. Classification of the finished child is in
-// runner_classify.cpp.
+// The spawn / feed / collect / reap loop of run_helper, shared with the zygote (runner_zygote.cpp).
+// Classification of the finished child is in runner_classify.cpp.
 #include "core/runner.hpp"
 #include "core/runner_internal.hpp"
 
@@ -21,31 +21,6 @@
 namespace docextract::core {
 namespace {
 
-std::int64_t monotonic_ms() {
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
-
-// Owns one descriptor; closing twice is impossible.
-class Fd {
-public:
-    Fd() = default;
-    ~Fd() { reset(); }
-    Fd(const Fd &) = delete;
-    Fd &operator=(const Fd &) = delete;
-    int get() const { return fd_; }
-    bool open() const { return fd_ >= 0; }
-    void adopt(int fd) { reset(); fd_ = fd; }
-    void reset() {
-        if (fd_ >= 0) close(fd_);
-        fd_ = -1;
-    }
-
-private:
-    int fd_ = -1;
-};
-
 // Our ends must not sit on 0..2: the dup2 file actions would clobber them in the child.
 bool lift_above_stdio(Fd &fd) {
     if (fd.get() > 2) return true;
@@ -55,28 +30,17 @@ bool lift_above_stdio(Fd &fd) {
     return true;
 }
 
-// Kills and reaps the child if an exception or early return leaves it running.
-class ChildGuard {
+// A child of our own (posix_spawn): waitpid tells its end.
+class SpawnedChild : public Child {
 public:
-    explicit ChildGuard(pid_t pid) : pid_(pid) {}
-    ~ChildGuard() {
+    explicit SpawnedChild(pid_t pid) : pid_(pid) {}
+    ~SpawnedChild() override {
         if (pid_ > 0) {
-            kill(pid_, SIGKILL);
-            reap();
+            int status;
+            kill_and_wait(status);
         }
     }
-    ChildGuard(const ChildGuard &) = delete;
-    ChildGuard &operator=(const ChildGuard &) = delete;
-    // Blocking wait; returns the wait status.
-    int reap() {
-        int status = 0;
-        while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-        }
-        pid_ = -1;
-        return status;
-    }
-    // Non-blocking; true once the child has been reaped.
-    bool try_reap(int &status) {
+    bool poll_end(int &status) override {
         pid_t r = waitpid(pid_, &status, WNOHANG);
         if (r == pid_ || (r < 0 && errno == ECHILD)) {
             pid_ = -1;
@@ -84,9 +48,12 @@ public:
         }
         return false;
     }
-    void kill_and_reap(int &status) {
+    void kill_and_wait(int &status) override {
         kill(pid_, SIGKILL);
-        status = reap();
+        status = 0;
+        while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+        }
+        pid_ = -1;
     }
 
 private:
@@ -140,41 +107,40 @@ void take_progress_lines(std::string &text, std::size_t &from,
 
 }  // namespace
 
-RunResult run_helper(const RunOptions &options, const void *data, std::size_t len) {
-    RunResult result;
-    const std::int64_t start = monotonic_ms();
-    auto finish = [&](RunOutcome outcome, std::string message) {
-        result.outcome = outcome;
-        result.error_message = std::move(message);
-        result.elapsed_ms = monotonic_ms() - start;
-        return result;
-    };
+std::int64_t monotonic_ms() {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
 
+bool make_channels(Channels &c, std::string &error) {
     int sv[2], out[2], err[2];
-    Fd in_parent, in_child, out_parent, out_child, err_parent, err_child;
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
-        return finish(RunOutcome::spawn_failed, std::string("socketpair: ") + strerror(errno));
-    in_parent.adopt(sv[0]);
-    in_child.adopt(sv[1]);
-    if (pipe2(out, O_CLOEXEC) != 0)
-        return finish(RunOutcome::spawn_failed, std::string("pipe2: ") + strerror(errno));
-    out_parent.adopt(out[0]);
-    out_child.adopt(out[1]);
-    if (pipe2(err, O_CLOEXEC) != 0)
-        return finish(RunOutcome::spawn_failed, std::string("pipe2: ") + strerror(errno));
-    err_parent.adopt(err[0]);
-    err_child.adopt(err[1]);
-    for (Fd *fd : {&in_parent, &in_child, &out_parent, &out_child, &err_parent, &err_child})
-        if (!lift_above_stdio(*fd))
-            return finish(RunOutcome::spawn_failed, std::string("fcntl: ") + strerror(errno));
+        return error = std::string("socketpair: ") + strerror(errno), false;
+    c.in_parent.adopt(sv[0]);
+    c.in_child.adopt(sv[1]);
+    if (pipe2(out, O_CLOEXEC) != 0) return error = std::string("pipe2: ") + strerror(errno), false;
+    c.out_parent.adopt(out[0]);
+    c.out_child.adopt(out[1]);
+    if (pipe2(err, O_CLOEXEC) != 0) return error = std::string("pipe2: ") + strerror(errno), false;
+    c.err_parent.adopt(err[0]);
+    c.err_child.adopt(err[1]);
+    for (Fd *fd : {&c.in_parent, &c.in_child, &c.out_parent, &c.out_child, &c.err_parent, &c.err_child})
+        if (!lift_above_stdio(*fd)) return error = std::string("fcntl: ") + strerror(errno), false;
+    return true;
+}
 
+pid_t spawn_process(const std::string &program, const std::vector<std::string> &args,
+                    const std::vector<std::string> &env, int fd0, int fd1, int fd2, std::string &error) {
     posix_spawn_file_actions_t actions;
     posix_spawnattr_t attr;
     posix_spawn_file_actions_init(&actions);
     posix_spawnattr_init(&attr);
-    posix_spawn_file_actions_adddup2(&actions, in_child.get(), 0);
-    posix_spawn_file_actions_adddup2(&actions, out_child.get(), 1);
-    posix_spawn_file_actions_adddup2(&actions, err_child.get(), 2);
+    posix_spawn_file_actions_adddup2(&actions, fd0, 0);
+    if (fd1 >= 0) posix_spawn_file_actions_adddup2(&actions, fd1, 1);
+    else posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    if (fd2 >= 0) posix_spawn_file_actions_adddup2(&actions, fd2, 2);
+    else posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
     // The server may hold descriptors without O_CLOEXEC (client socket, data files).
     posix_spawn_file_actions_addclosefrom_np(&actions, 3);
     // The child starts with an empty mask and default dispositions, whatever the worker has set.
@@ -192,26 +158,52 @@ RunResult run_helper(const RunOptions &options, const void *data, std::size_t le
     posix_spawnattr_setflags(&attr,
                              POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
 
-    std::vector<std::string> argv_s{options.program};
-    argv_s.insert(argv_s.end(), options.args.begin(), options.args.end());
+    std::vector<std::string> argv_s{program};
+    argv_s.insert(argv_s.end(), args.begin(), args.end());
     // First, so that getenv() finds ours: the helper exits if its parent is not this process
     // (the parent died before PR_SET_PDEATHSIG took effect).
     std::vector<std::string> env_s{"DOCEXTRACT_PARENT_PID=" + std::to_string(getpid())};
-    env_s.insert(env_s.end(), options.env.begin(), options.env.end());
+    env_s.insert(env_s.end(), env.begin(), env.end());
     auto argv = c_strings(argv_s);
     auto envp = c_strings(env_s);
 
     pid_t pid = -1;
-    int rc = posix_spawn(&pid, options.program.c_str(), &actions, &attr, argv.data(), envp.data());
+    int rc = posix_spawn(&pid, program.c_str(), &actions, &attr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attr);
-    if (rc != 0)
-        return finish(RunOutcome::spawn_failed,
-                      "posix_spawn " + options.program + ": " + strerror(rc));
-    ChildGuard child(pid);
-    in_child.reset();
-    out_child.reset();
-    err_child.reset();
+    if (rc != 0) {
+        error = "posix_spawn " + program + ": " + strerror(rc);
+        return -1;
+    }
+    return pid;
+}
+
+RunResult run_helper(const RunOptions &options, const void *data, std::size_t len) {
+    const std::int64_t start = monotonic_ms();
+    Channels c;
+    std::string error;
+    pid_t pid = -1;
+    if (make_channels(c, error))
+        pid = spawn_process(options.program, options.args, options.env, c.in_child.get(),
+                            c.out_child.get(), c.err_child.get(), error);
+    if (pid < 0) {
+        RunResult result;
+        result.outcome = RunOutcome::spawn_failed;
+        result.error_message = error;
+        result.elapsed_ms = monotonic_ms() - start;
+        return result;
+    }
+    SpawnedChild child(pid);
+    c.in_child.reset();
+    c.out_child.reset();
+    c.err_child.reset();
+    return drive(child, c, options, data, len, start);
+}
+
+RunResult drive(Child &child, Channels &c, const RunOptions &options, const void *data,
+                std::size_t len, std::int64_t start) {
+    RunResult result;
+    Fd &in_parent = c.in_parent, &out_parent = c.out_parent, &err_parent = c.err_parent;
     for (Fd *fd : {&in_parent, &out_parent, &err_parent})
         fcntl(fd->get(), F_SETFL, fcntl(fd->get(), F_GETFL) | O_NONBLOCK);
 
@@ -223,9 +215,11 @@ RunResult run_helper(const RunOptions &options, const void *data, std::size_t le
     std::int64_t next_hook = start + options.poll_interval_ms;
     int status = 0;
     RunOutcome forced = RunOutcome::ok;  // set when we kill the child ourselves
-    bool reaped = false;
+    bool ended = false;
+    const int watch = child.watch_fd();
 
-    while (!reaped) {
+    for (;;) {
+        if (ended && !out_parent.open() && !err_parent.open()) break;
         std::int64_t now = monotonic_ms();
         if (now - start >= options.timeout_ms) {
             forced = RunOutcome::timeout;
@@ -241,26 +235,33 @@ RunResult run_helper(const RunOptions &options, const void *data, std::size_t le
         int wait_ms = static_cast<int>(std::min<std::int64_t>(
             {start + options.timeout_ms - now, options.poll_interval_ms,
              options.should_abort ? std::max<std::int64_t>(next_hook - now, 1) : 1000}));
-        pollfd fds[3];
+        if (ended) in_parent.reset();  // nobody reads any more
+        pollfd fds[4];
         nfds_t n = 0;
         if (in_parent.open()) fds[n++] = {in_parent.get(), POLLOUT, 0};
         if (out_parent.open()) fds[n++] = {out_parent.get(), POLLIN, 0};
         if (err_parent.open()) fds[n++] = {err_parent.get(), POLLIN, 0};
-        if (!out_parent.open() && !err_parent.open()) {
+        if (watch >= 0 && !ended) fds[n++] = {watch, POLLIN, 0};
+        if (watch < 0 && !out_parent.open() && !err_parent.open()) {
             // Both streams closed: the child is exiting; wait for it in short steps.
-            if (child.try_reap(status)) {
-                reaped = true;
+            if (child.poll_end(status)) {
+                ended = true;
                 break;
             }
             wait_ms = std::min(wait_ms, 10);
         }
         int ready = poll(n ? fds : nullptr, n, wait_ms);
-        if (ready < 0 && errno != EINTR)
-            return finish(RunOutcome::spawn_failed, std::string("poll: ") + strerror(errno));
+        if (ready < 0 && errno != EINTR) {
+            forced = RunOutcome::spawn_failed;
+            result.error_message = std::string("poll: ") + strerror(errno);
+            break;
+        }
         if (ready <= 0) continue;
         for (nfds_t i = 0; i < n; ++i) {
             if (!fds[i].revents) continue;
-            if (fds[i].fd == in_parent.get()) {
+            if (fds[i].fd == watch) {
+                if (child.poll_end(status)) ended = true;
+            } else if (fds[i].fd == in_parent.get()) {
                 if (fds[i].revents & (POLLERR | POLLHUP)) {
                     in_parent.reset();  // the child stopped reading
                     continue;
@@ -272,7 +273,7 @@ RunResult run_helper(const RunOptions &options, const void *data, std::size_t le
                 if (written == len) in_parent.reset();
             } else if (fds[i].fd == out_parent.get()) {
                 read_into(out_parent, result.json);
-            } else {
+            } else if (fds[i].fd == err_parent.get()) {
                 read_into(err_parent, err_text);
                 take_progress_lines(err_text, progress_from, options.on_progress);
                 if (err_text.size() > 2 * options.stderr_tail_bytes) {
@@ -287,7 +288,7 @@ RunResult run_helper(const RunOptions &options, const void *data, std::size_t le
             break;
         }
     }
-    if (!reaped) child.kill_and_reap(status);
+    if (!ended) child.kill_and_wait(status);
     if (err_text.size() > options.stderr_tail_bytes)
         err_text.erase(0, err_text.size() - options.stderr_tail_bytes);
     result.stderr_tail = std::move(err_text);
@@ -297,9 +298,10 @@ RunResult run_helper(const RunOptions &options, const void *data, std::size_t le
     if (forced != RunOutcome::ok) {
         result.outcome = forced;
         if (forced == RunOutcome::output_too_large) result.json.clear();
-        result.error_message = forced == RunOutcome::timeout ? "wall-clock timeout, helper killed"
-                               : forced == RunOutcome::aborted ? "aborted by caller, helper killed"
-                                                               : "output exceeds the size cap, helper killed";
+        if (forced != RunOutcome::spawn_failed)
+            result.error_message = forced == RunOutcome::timeout ? "wall-clock timeout, helper killed"
+                                   : forced == RunOutcome::aborted ? "aborted by caller, helper killed"
+                                                                   : "output exceeds the size cap, helper killed";
         return result;
     }
     classify_finished(result);

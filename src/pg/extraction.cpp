@@ -2,6 +2,7 @@
 
 #include <csignal>
 #include <cstring>
+#include <memory>
 #include <string>
 
 #include "core/limits.hpp"
@@ -87,6 +88,59 @@ core::RunOptions options_for(const ClaimedJob *job) {
     return o;
 }
 
+// The worker's zygote (docextract.helper_mode = zygote), started at its first document and
+// replaced when its settings change; it ends with the worker (its socket closes, and
+// PR_SET_PDEATHSIG).
+std::unique_ptr<core::Zygote> zygote;
+
+core::ZygoteOptions zygote_options() {
+    core::ZygoteOptions o;
+    o.program = guc_extract_program;
+    o.args = {"--lang", guc_ocr_language, "--max-memory-mb", std::to_string(guc_helper_memory_mb)};
+    o.env = core::helper_environment();
+    o.start_timeout_ms = 10000;  // it takes ~0.2 s; the worker does not watch SIGTERM meanwhile
+    return o;
+}
+
+// One line per start failure or death; a first start is not news.
+void log_zygote_event() {
+    const std::string event = zygote->take_event();
+    if (event.empty()) return;
+    const bool started = event.rfind("started", 0) == 0;
+    pg_guard([&] {
+        if (started)
+            ereport(DEBUG1, (errmsg_internal("docextract helper zygote %s", event.c_str())));
+        else if (event.rfind("could not start", 0) == 0)
+            ereport(LOG, (errmsg("docextract helper zygote %s", event.c_str()),
+                          errdetail("Documents use one helper process each until it starts; it is "
+                                    "tried again with a growing delay.")));
+        else
+            ereport(LOG, (errmsg("docextract helper zygote %s", event.c_str()),
+                          errdetail("It is started again for the next document.")));
+    });
+}
+
+// Through the zygote when it runs (starting it if need be), else one helper process.
+core::RunResult run(const core::RunOptions &options, const ClaimedJob *job) {
+    if (guc_helper_mode == helper_mode_spawn) {
+        zygote.reset();
+        return core::run_helper(options, job->content, job->content_len);
+    }
+    core::ZygoteOptions wanted = zygote_options();
+    if (!zygote || zygote->options().program != wanted.program || zygote->options().args != wanted.args)
+        zygote = std::make_unique<core::Zygote>(std::move(wanted));
+    std::string error;
+    const bool up = zygote->ensure_started(error);
+    log_zygote_event();
+    if (up) {
+        core::RunResult r = core::run_in_zygote(*zygote, options, job->content, job->content_len);
+        log_zygote_event();
+        // Nothing of the document ran (the request could not be placed): run it the other way.
+        if (r.outcome != RunOutcome::spawn_failed) return r;
+    }
+    return core::run_helper(options, job->content, job->content_len);
+}
+
 }  // namespace
 
 ExtractionResult run_extraction(const ClaimedJob *job, volatile sig_atomic_t *got_sigterm) noexcept {
@@ -127,7 +181,7 @@ ExtractionResult run_extraction(const ClaimedJob *job, volatile sig_atomic_t *go
             }
         };
 
-        core::RunResult r = core::run_helper(options, job->content, job->content_len);
+        core::RunResult r = run(options, job);
         out.elapsed_ms = r.elapsed_ms;
         report_degraded_sandbox(r);
         if (r.outcome == RunOutcome::aborted) {

@@ -15,12 +15,19 @@ int guc_worker_statement_timeout_ms = 30000;
 char *guc_ocr_language = nullptr;
 int guc_max_pages = 500;
 int guc_helper_memory_mb = core::kDefaultHelperMemoryMb;
+int guc_helper_mode = helper_mode_zygote;
 int guc_lease_duration_s = 300;
 int guc_retry_backoff_base_s = 60;
 int guc_retry_backoff_max_s = 3600;
 bool guc_allow_drop_with_documents = false;
 
 namespace {
+
+const config_enum_entry helper_mode_options[] = {
+    {"zygote", helper_mode_zygote, false},
+    {"spawn", helper_mode_spawn, false},
+    {nullptr, 0, false},
+};
 
 // The helper is installed beside the postgres binary; the default points there.
 char default_extract_program[MAXPGPATH];
@@ -88,6 +95,12 @@ void define_gucs() {
     define_int("docextract.helper_memory_limit", "Address-space limit of the helper process.",
                nullptr, &guc_helper_memory_mb, core::kDefaultHelperMemoryMb, core::kMinHelperMemoryMb,
                1048576, PGC_SIGHUP, GUC_UNIT_MB);
+    DefineCustomEnumVariable("docextract.helper_mode", "How the workers run the helper.",
+                             "zygote: each worker keeps one pre-initialised helper that forks a "
+                             "sandboxed child per document; spawn: a new helper process per "
+                             "document.",
+                             &guc_helper_mode, helper_mode_zygote, helper_mode_options, PGC_SIGHUP,
+                             0, nullptr, nullptr, nullptr);
 
     // Queue policy: PGC_SUSET, since external workers read them in their own sessions.
     define_int("docextract.lease_duration", "How long a claim lasts without a heartbeat.",

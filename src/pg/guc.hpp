@@ -15,6 +15,9 @@ extern int guc_worker_statement_timeout_ms;
 extern char *guc_ocr_language;
 extern int guc_max_pages;
 extern int guc_helper_memory_mb;
+// docextract.helper_mode: a pre-initialised helper per worker, or one process per document.
+enum HelperMode { helper_mode_zygote, helper_mode_spawn };
+extern int guc_helper_mode;
 // Queue
 extern int guc_lease_duration_s;
 extern int guc_retry_backoff_base_s;

@@ -209,9 +209,12 @@ sub reload_with {
 
 sub usleep_ms { my ($ms) = @_; select(undef, undef, undef, $ms / 1000); }
 
+# The stand-in acts once per process it is started as, so it runs one process per document
+# (docextract.helper_mode = spawn); 012_zygote.pl tests the zygote.
 sub use_helper {
 	my ($node, $dir) = @_;
-	reload_with($node, 'docextract.extract_program' => "$dir/helper");
+	reload_with($node, 'docextract.extract_program' => "$dir/helper",
+		'docextract.helper_mode' => 'spawn');
 }
 
 # Runs SQL that must fail; returns (SQLSTATE, message).
