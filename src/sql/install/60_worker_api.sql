@@ -508,6 +508,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     keep    interval := pg_catalog.current_setting('docextract.job_retention')::interval;
+    horizon pg_catalog.timestamptz := pg_catalog.now() OPERATOR(pg_catalog.-) keep;
     here    docextract.prune_cursor;
     seen    integer;
     pruned  integer;
@@ -530,7 +531,7 @@ BEGIN
     WITH batch AS MATERIALIZED (
         SELECT j.id, j.document_id, j.status, j.created_at, j.completed_at
           FROM docextract.extraction_jobs AS j
-         WHERE j.completed_at OPERATOR(pg_catalog.<) pg_catalog.now() OPERATOR(pg_catalog.-) keep
+         WHERE j.completed_at OPERATOR(pg_catalog.<) horizon
            AND (here.completed_at IS NULL
                 OR (j.completed_at OPERATOR(pg_catalog.>=) here.completed_at
                     AND (j.completed_at OPERATOR(pg_catalog.>) here.completed_at

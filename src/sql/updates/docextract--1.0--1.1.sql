@@ -4,18 +4,25 @@
 \echo Use "ALTER EXTENSION docextract UPDATE TO '1.1'" to load this file. \quit
 
 -- The queue (issue 12): lost leases are not attempts, one retry policy, fair shares, cheaper
--- state changes. New columns are filled before their constraints (the touch trigger is off
--- meanwhile: an update is not a change of the jobs).
+-- state changes. The new columns are added without a default and filled by an UPDATE, so that
+-- the catalog has no "missing value" a fresh install lacks; the touch trigger is off meanwhile
+-- (filling a column is not a change of the jobs).
 ALTER TABLE docextract.extraction_jobs
-    ADD COLUMN lease_expirations integer NOT NULL DEFAULT 0,
+    ADD COLUMN lease_expirations integer,
     ADD COLUMN owner name,
-    ADD COLUMN fair_rank bigint NOT NULL DEFAULT 0,
-    ADD CONSTRAINT job_non_negative_lease_expirations CHECK (lease_expirations >= 0);
+    ADD COLUMN fair_rank bigint;
+ALTER TABLE docextract.extraction_jobs
+    ALTER COLUMN lease_expirations SET DEFAULT 0,
+    ALTER COLUMN fair_rank SET DEFAULT 0;
 ALTER TABLE docextract.extraction_jobs DISABLE TRIGGER extraction_jobs_touch;
-UPDATE docextract.extraction_jobs AS j SET owner = d.owner
+UPDATE docextract.extraction_jobs AS j SET lease_expirations = 0, owner = d.owner, fair_rank = 0
   FROM docextract.documents AS d WHERE d.id OPERATOR(pg_catalog.=) j.document_id;
 ALTER TABLE docextract.extraction_jobs ENABLE TRIGGER extraction_jobs_touch;
-ALTER TABLE docextract.extraction_jobs ALTER COLUMN owner SET NOT NULL;
+ALTER TABLE docextract.extraction_jobs
+    ALTER COLUMN lease_expirations SET NOT NULL,
+    ALTER COLUMN owner SET NOT NULL,
+    ALTER COLUMN fair_rank SET NOT NULL,
+    ADD CONSTRAINT job_non_negative_lease_expirations CHECK (lease_expirations >= 0);
 COMMENT ON COLUMN docextract.extraction_jobs.lease_expirations IS 'Times the job went back to pending because its holder lost the lease (expired, or the in-server worker died); not attempts. Past docextract.max_lease_expirations the job fails.';
 COMMENT ON COLUMN docextract.extraction_jobs.owner IS 'Owner of the job''s document, kept in step with it by triggers: claims serve owners in turn.';
 COMMENT ON COLUMN docextract.extraction_jobs.fair_rank IS 'The job''s turn: claims take the lowest first within a priority, so that owners alternate (next_fair_rank()).';
