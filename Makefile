@@ -27,7 +27,7 @@ REGRESS_OPTS = --inputdir=. --temp-instance=tmp_check_regress \
 # Isolation tests (isolationtester): races between claims, cancels, deletes, reclaims and
 # uploads. pg_isolation_regress reads isolation/specs/<test>.spec and isolation/expected/<test>.out
 # (the later --inputdir wins over PGXS's own), in a temporary instance of its own.
-ISOLATION      = complete_cancel claim_cancel reclaim_complete upload_dedupe
+ISOLATION      = complete_cancel claim_cancel reclaim_complete upload_dedupe fair_claims
 ISOLATION_OPTS = --inputdir=isolation --temp-instance=tmp_check_iso \
                  --temp-config=test/docextract.conf
 TAP_TESTS    = 1

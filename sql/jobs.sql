@@ -8,6 +8,9 @@ SELECT fixture.try(format('SELECT docextract.enqueue(%L)', :'doc'));
 SELECT fixture.try($$SELECT docextract.enqueue('00000000-0000-0000-0000-00000000ffff')$$);
 SELECT fixture.try($$SELECT docextract.enqueue(NULL)$$);
 SELECT fixture.try(format('SELECT docextract.enqueue(%L, 5000)', :'doc'));
+-- Users choose priorities within docextract.user_priority_min/max (-10 to 10 by default).
+SELECT fixture.try(format('SELECT docextract.enqueue(%L, 11)', :'doc'));
+SELECT fixture.try(format('SELECT docextract.enqueue(%L, -11)', :'doc'));
 
 -- Cancel the pending job, then it can be neither cancelled again nor duplicated by retry.
 SELECT docextract.cancel_job(:'job1');

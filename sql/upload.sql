@@ -49,3 +49,21 @@ SET ROLE regress_alice;
 SELECT docextract.upload('../../etc/inv.pdf', fixture.doc('pdf', 200, 'pathnote')) IS NOT NULL AS stored;
 SELECT original_filename FROM docextract.documents WHERE original_filename = 'inv.pdf';
 RESET ROLE;
+
+-- Quotas: a document that would pass them is refused (SQLSTATE XD002) and nothing is stored; the
+-- same bytes again still return the existing document.
+SELECT count(*) AS alice_docs FROM docextract.documents WHERE owner = 'regress_alice' \gset
+SELECT set_config('docextract.quota_documents', :'alice_docs', false) IS NOT NULL AS quota_set;
+SET ROLE regress_alice;
+SELECT fixture.try($$SELECT docextract.upload('over.pdf', fixture.doc('pdf', 200, 'over quota'))$$);
+SET client_min_messages = warning;  -- the NOTICE names the document
+SELECT docextract.upload('../../etc/inv.pdf', fixture.doc('pdf', 200, 'pathnote')) IS NOT NULL AS existing;
+RESET client_min_messages;
+RESET ROLE;
+SELECT count(*) = :alice_docs AS unchanged FROM docextract.documents WHERE owner = 'regress_alice';
+RESET docextract.quota_documents;
+SET docextract.quota_storage = '1MB';
+SET ROLE regress_alice;
+SELECT fixture.try($$SELECT docextract.upload('big.pdf', fixture.doc('pdf', 1048576, 'big'))$$);
+RESET ROLE;
+RESET docextract.quota_storage;

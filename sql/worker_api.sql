@@ -63,11 +63,19 @@ SELECT job_id = :'j2' AS same_job, claim_token <> :'t2' AS new_token, claim_toke
   FROM docextract.claim_jobs('ext', 1) \gset
 SELECT :'same_job', :'new_token';
 SELECT fixture.try(format('SELECT docextract.fail_job(%L, %L, %L)', :'j2', :'t2', 'stale'));
-SELECT docextract.fail_job(:'j2', :'t2b', 'encrypted: the document needs a password', false);
+-- The policy decides from the error's code: encrypted is permanent, even when sent as retryable.
+SELECT docextract.fail_job(:'j2', :'t2b', 'encrypted: the document needs a password', true);
 RESET ROLE;
 SELECT status, retry_count, error_message, completed_at IS NOT NULL AS finished
   FROM docextract.extraction_jobs WHERE id = :'j2';
 SELECT docextract.wait_for_job(:'j2', '0 s');
+
+-- The codes the policy treats as permanent; anything else (or no code) may be retried.
+SELECT e, docextract.error_code(e) AS code, docextract.permanent_error(e) AS permanent
+  FROM unnest(ARRAY['corrupt: bad xref', 'encrypted: x', 'unsupported: x', 'too_many_pixels: x',
+                    'too_many_pages: x', 'output_too_large: x', 'result_rejected: x',
+                    'timeout: x', 'crashed: the helper was killed by signal 9', 'limits: x',
+                    'internal: x', 'flaky', 'Corrupt: x', 'cannot run the helper /x: y', NULL]) AS e;
 
 -- Retries run out: the last allowed failure is final.
 UPDATE docextract.extraction_jobs SET status = 'pending', completed_at = NULL, retry_count = 3, run_after = now()
@@ -86,20 +94,41 @@ SELECT docextract.release_job(:'j2', :'t2d');
 RESET ROLE;
 SELECT status, retry_count, holder, started_at FROM docextract.extraction_jobs WHERE id = :'j2';
 
--- An expired lease is reclaimed (counting an attempt); a live one is not.
+-- An expired lease is reclaimed without counting an attempt; a live one is not.
 SET ROLE regress_ext_worker;
 SELECT claim_token AS t2e FROM docextract.claim_jobs('ext', 1) \gset
 RESET ROLE;
 SELECT docextract.reclaim_jobs() AS reclaimed_live;
 UPDATE docextract.extraction_jobs SET lease_expires_at = now() - interval '1 s' WHERE id = :'j2';
 SELECT docextract.reclaim_jobs() AS reclaimed_expired;
-SELECT status, retry_count, error_message, claim_digest FROM docextract.extraction_jobs WHERE id = :'j2';
--- A job held by an in-server worker that no longer runs is reclaimed at once.
+SELECT status, retry_count, lease_expirations, error_message, claim_digest, started_at
+  FROM docextract.extraction_jobs WHERE id = :'j2';
+-- A job held by an in-server worker that no longer runs is reclaimed at once, also uncounted.
 UPDATE docextract.extraction_jobs
    SET status = 'processing', started_at = now(), holder = 'docextract worker 0 (pid 1)', holder_pid = 1,
        claim_digest = docextract.claim_digest(gen_random_uuid()), lease_expires_at = now() + interval '1 hour'
  WHERE id = :'j2';
 SELECT docextract.reclaim_jobs() AS reclaimed_dead_pid;
+SELECT status, retry_count, lease_expirations FROM docextract.extraction_jobs WHERE id = :'j2';
+-- Lost leases are bounded: past docextract.max_lease_expirations (3) the job fails.
+SET ROLE regress_ext_worker;
+SELECT claim_token AS t2f FROM docextract.claim_jobs('ext', 1) \gset
+RESET ROLE;
+UPDATE docextract.extraction_jobs SET lease_expires_at = now() - interval '1 s' WHERE id = :'j2';
+SELECT docextract.reclaim_jobs() AS reclaimed_third;
+SET ROLE regress_ext_worker;
+SELECT claim_token AS t2g FROM docextract.claim_jobs('ext', 1) \gset
+RESET ROLE;
+UPDATE docextract.extraction_jobs SET lease_expires_at = now() - interval '1 s' WHERE id = :'j2';
+SELECT docextract.reclaim_jobs() AS reclaimed_fourth;
+SELECT status, retry_count, lease_expirations, error_message, completed_at IS NOT NULL AS finished
+  FROM docextract.extraction_jobs WHERE id = :'j2';
+SELECT docextract.wait_for_job(:'j2', '0 s');
+-- A retry starts the count afresh.
+SET ROLE regress_alice;
+SELECT docextract.retry_job(:'j2');
+RESET ROLE;
+SELECT status, retry_count, lease_expirations FROM docextract.extraction_jobs WHERE id = :'j2';
 
 -- wait_for_job: a pending job times out with its current status; bad input is refused.
 SELECT docextract.wait_for_job(:'j2', '50 ms');
@@ -112,6 +141,27 @@ SELECT fixture.try(format('SELECT docextract.wait_for_job(%L, %L)', :'j2', '1000
 SELECT status, jobs FROM docextract.queue_stats ORDER BY status;
 SELECT line FROM regexp_split_to_table(docextract.metrics(), E'\n') AS line
  WHERE line LIKE 'docextract_jobs%' OR line LIKE '# TYPE%' ORDER BY line;
+
+-- complete_jobs(): a batch in one call. A stale claim in it is left out; the others complete.
+SET ROLE regress_alice;
+SELECT docextract.upload('w4.pdf', fixture.doc('pdf', 300, 'w4')) AS d4 \gset
+RESET ROLE;
+SET ROLE regress_ext_worker;
+SELECT array_agg(job_id ORDER BY job_id) AS bj, array_agg(claim_token ORDER BY job_id) AS bt, count(*) AS bn
+  FROM docextract.claim_jobs('ext', 5) \gset
+SELECT :'bn' AS claimed;
+SELECT count(*) AS completed, bool_and(c = (:'bj'::uuid[])[1]) AS the_first
+  FROM docextract.complete_jobs(:'bj', ARRAY[(:'bt'::uuid[])[1], gen_random_uuid()],
+                                ARRAY['{"text": "one", "pages": [{"method": "native"}]}', '{}']::jsonb[]) AS c;
+SELECT fixture.try(format('SELECT docextract.complete_jobs(%L, %L, %L)', :'bj', :'bt', '{"{}"}'));
+SELECT fixture.try(format('SELECT docextract.complete_jobs(%L, %L, %L)', :'bj', :'bt', '{"[]", "{}"}'));
+SELECT count(*) AS nothing FROM docextract.complete_jobs('{}', '{}', '{}');
+RESET ROLE;
+SELECT j.status, x.text, x.extraction_method
+  FROM unnest(:'bj'::uuid[]) WITH ORDINALITY AS b(id, n)
+  JOIN docextract.extraction_jobs AS j ON j.id = b.id
+  LEFT JOIN docextract.extracted_data AS x ON x.job_id = j.id
+ ORDER BY b.n;
 
 -- Users may not call the worker API.
 SET ROLE regress_alice;

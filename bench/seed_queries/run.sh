@@ -17,9 +17,11 @@ if [ "$BENCH_MODE" = full ]; then docs=1000000; else docs=100000; fi
 jobs=$((docs * 5))
 runs=20
 work=$BENCH_WORK
+# The seed's indexes that docextract keeps (job_status_idx and job_doc_status_idx are gone: their
+# columns lead job_status_created_idx and job_doc_created_idx).
 seed_indexes="doc_uploaded_idx doc_user_uploaded_idx doc_type_idx doc_user_type_idx doc_format_idx
-  doc_user_format_idx job_created_idx job_doc_created_idx job_status_idx job_status_created_idx
-  job_doc_status_idx job_completed_idx job_proc_time_idx"
+  doc_user_format_idx job_created_idx job_doc_created_idx job_status_created_idx
+  job_completed_idx job_proc_time_idx"
 types=(invoice receipt contract id_document passport drivers_license bank_statement hr_form
        medical_record tax_form legal_document certificate letter report form other)
 
@@ -81,7 +83,7 @@ SELECT md5('d' || i)::uuid,
                                    ELSE 'application/pdf' END AS mime) AS f;
 INSERT INTO docextract.extraction_jobs
        (id, document_id, status, retry_count, max_retries, run_after, created_at, started_at,
-        completed_at, updated_at, error_message, processing_time_seconds)
+        completed_at, updated_at, error_message, processing_time_seconds, owner, fair_rank)
 SELECT md5('j' || j)::uuid,
        md5('d' || d)::uuid,
        s.status,
@@ -91,7 +93,8 @@ SELECT md5('j' || j)::uuid,
        CASE WHEN s.status <> 'pending' THEN c.created + interval '3 seconds' END,
        CASE WHEN s.status <> 'pending' THEN c.created + interval '3 seconds' ELSE c.created END,
        CASE WHEN s.status = 'failed' THEN 'bench: synthetic failure' END,
-       CASE WHEN s.status <> 'pending' THEN 2.0 END
+       CASE WHEN s.status <> 'pending' THEN 2.0 END,
+       'bench_sq_u' || (x.d % $owners + 1), j
   FROM generate_series(1, $jobs::bigint) AS j,
        LATERAL (SELECT (j - 1) % $docs + 1 AS d, (j - 1) / $docs AS k) AS x,
        LATERAL (SELECT timestamptz '2025-01-01 00:00:00+00' + x.d * interval '30 seconds'
@@ -133,7 +136,7 @@ SQL
 
 owner_of_doc() { echo "bench_sq_u$(( $1 % owners + 1 ))"; }
 # Parameters: run 0 is the warm-up. Owners and jobs spread over the whole range.
-declare -a q1_role q2_role q2_job q4_role q4_type
+declare -a q1_role q2_role q2_job q4_role q4_type q5_role q5_doc
 for r in $(seq 0 $runs); do
   q1_role[$r]="bench_sq_u$(( (r * 4973 + 17) % owners + 1 ))"
   j=$(( (r * 2654435 + 12345) % jobs + 1 ))
@@ -141,8 +144,10 @@ for r in $(seq 0 $runs); do
   q2_role[$r]=$(owner_of_doc $(( (j - 1) % docs + 1 )))
   q4_role[$r]="bench_sq_u$(( (r * 7919 + 101) % owners + 1 ))"
   q4_type[$r]=${types[$(( r % 16 ))]}
+  q5_doc[$r]=$(( (r * 7103 + 29) % docs + 1 ))
+  q5_role[$r]=$(owner_of_doc "${q5_doc[$r]}")
 done
-for role in $(printf '%s\n' "${q1_role[@]}" "${q2_role[@]}" "${q4_role[@]}" | sort -u); do
+for role in $(printf '%s\n' "${q1_role[@]}" "${q2_role[@]}" "${q4_role[@]}" "${q5_role[@]}" | sort -u); do
   bench_psql -c "DO \$\$ BEGIN CREATE ROLE $role LOGIN IN ROLE docextract_user;
                  EXCEPTION WHEN duplicate_object THEN NULL; END \$\$" >/dev/null
 done
@@ -151,6 +156,8 @@ q1_sql='SELECT id, original_filename, document_type, file_size, uploaded_at FROM
 q2_sql() { echo "SELECT id, status, created_at, started_at, completed_at, error_message FROM docextract.extraction_jobs WHERE id = md5('j' || $1)::uuid"; }
 q3_sql="SELECT id, document_id, status, created_at, error_message FROM docextract.extraction_jobs WHERE status = 'failed' ORDER BY created_at DESC LIMIT 20"
 q4_sql() { echo "SELECT id, original_filename, file_size, uploaded_at FROM docextract.documents WHERE document_type = '$1' ORDER BY uploaded_at DESC"; }
+q5_sql() { echo "SELECT id, status, created_at, completed_at FROM docextract.extraction_jobs WHERE document_id = md5('d' || $1)::uuid ORDER BY created_at DESC"; }
+q6_sql="SELECT id, document_id, status, created_at FROM docextract.extraction_jobs ORDER BY created_at DESC LIMIT 20"
 
 script() {  # variant: with | without
   echo "\\set ON_ERROR_STOP 1"
@@ -163,6 +170,8 @@ script() {  # variant: with | without
     echo "SET ROLE ${q2_role[$r]}; SELECT 'q2', $r, bench_sq.explain(\$q\$$(q2_sql "${q2_job[$r]}")\$q\$)::text; RESET ROLE;"
     echo "SELECT 'q3', $r, bench_sq.explain(\$q\$$q3_sql\$q\$)::text;"
     echo "SET ROLE ${q4_role[$r]}; SELECT 'q4', $r, bench_sq.explain(\$q\$$(q4_sql "${q4_type[$r]}")\$q\$)::text; RESET ROLE;"
+    echo "SET ROLE ${q5_role[$r]}; SELECT 'q5', $r, bench_sq.explain(\$q\$$(q5_sql "${q5_doc[$r]}")\$q\$)::text; RESET ROLE;"
+    echo "SELECT 'q6', $r, bench_sq.explain(\$q\$$q6_sql\$q\$)::text;"
   done
   echo "ROLLBACK;"
 }
@@ -213,6 +222,10 @@ queries = {
            "as postgres (an administrator's view, no row-level security): WHERE status = 'failed' ORDER BY created_at DESC LIMIT 20; the same parameter each run (about 3 % of jobs are failed)"),
     "q4": ("a user's documents of one type", None,
            "as the user through row-level security: SELECT ... FROM docextract.documents WHERE document_type = $1 ORDER BY uploaded_at DESC (about 6 rows); a different owner and type each run"),
+    "q5": ("a document's jobs, newest first", None,
+           "as the document's owner through row-level security: SELECT ... FROM docextract.extraction_jobs WHERE document_id = $1 ORDER BY created_at DESC (5 rows); a different document each run"),
+    "q6": ("all jobs, newest first", None,
+           "as postgres (an administrator's view): SELECT ... FROM docextract.extraction_jobs ORDER BY created_at DESC LIMIT 20"),
 }
 scale = f"{int(docs):,} documents, {int(jobs):,} jobs, {int(owners):,} owners"
 base = {"documents": int(docs), "jobs": int(jobs), "owners": int(owners), "runs": int(runs),
@@ -234,7 +247,7 @@ for q, (title, target, how) in queries.items():
             m["note"] = (f"EXPLAIN (ANALYZE, BUFFERS) execution time at {scale} ({'quick mode: one tenth of the issue scale' if mode != 'full' else 'the issue scale'}), "
                          f"median of {runs} runs after 1 warm-up run; {how}. Plans: {plan_text}.")
         else:
-            m["note"] = (f"The same {runs} queries in a transaction that first drops the seed's 13 non-PK indexes "
+            m["note"] = (f"The same {runs} queries in a transaction that first drops the seed's 11 non-PK indexes that docextract keeps "
                          f"(doc_*_idx, job_*_idx) and finally rolls back; the primary keys, the unique (owner, sha256) "
                          f"constraint's index and the queue's own partial indexes (job_claim_idx, job_lease_idx, "
                          f"job_one_active_per_document) remain. Plans: {plan_text}.")

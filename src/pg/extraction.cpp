@@ -20,12 +20,6 @@ namespace {
 
 using core::RunOutcome;
 
-// Helper error codes that another attempt cannot change.
-bool permanent(const std::string &code) {
-    return code == "encrypted" || code == "unsupported" || code == "corrupt" ||
-           code == "too_many_pixels" || code == "too_many_pages";
-}
-
 // The end of the helper's stderr, without its final newline.
 std::string stderr_of(const core::RunResult &r) {
     std::string s = r.stderr_tail;
@@ -146,7 +140,6 @@ core::RunResult run(const core::RunOptions &options, const ClaimedJob *job) {
 ExtractionResult run_extraction(const ClaimedJob *job, volatile sig_atomic_t *got_sigterm) noexcept {
     ExtractionResult out{};
     out.end = ExtractionEnd::failed;
-    out.retryable = true;
     try {
         core::RunOptions options = options_for(job);
         bool lost = false, stopping = false, gone = false;
@@ -196,8 +189,8 @@ ExtractionResult run_extraction(const ClaimedJob *job, volatile sig_atomic_t *go
             out.json = pg_strdup(r.json);
             return out;
         }
-        out.retryable = !(r.outcome == RunOutcome::helper_error && permanent(r.error_code)) &&
-                        r.outcome != RunOutcome::output_too_large;
+        // Whether another attempt may help is docextract.fail_job()'s decision, from the code
+        // that describe() puts first.
         out.timed_out = r.outcome == RunOutcome::timeout ||
                         (r.outcome == RunOutcome::helper_error && r.error_code == "timeout");
         out.helper_crashed = r.outcome == RunOutcome::killed_by_signal ||

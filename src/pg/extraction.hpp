@@ -8,7 +8,7 @@ namespace docextract::pg {
 
 enum class ExtractionEnd {
     succeeded,     // json holds the helper's result
-    failed,        // error holds the message; retryable says whether a retry may help
+    failed,        // error holds "code: message"; the SQL retry policy reads the code
     claim_lost,    // the job was cancelled or reclaimed meanwhile: drop the work
     shutdown,      // the worker was asked to stop: give the job back
     extension_gone,  // DROP EXTENSION took the job with it: nothing to report
@@ -16,7 +16,6 @@ enum class ExtractionEnd {
 
 struct ExtractionResult {
     ExtractionEnd end;
-    bool retryable;
     bool helper_crashed;
     bool timed_out;
     char *json;    // palloc'd

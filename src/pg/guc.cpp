@@ -28,6 +28,14 @@ const config_enum_entry helper_mode_options[] = {
     {"spawn", helper_mode_spawn, false},
     {nullptr, 0, false},
 };
+// Queue policy that only the SQL worker API reads (current_setting()); README, Settings.
+int guc_max_lease_expirations = 3;
+int guc_owner_jobs_in_flight = 0;
+int guc_user_priority_min = -10;
+int guc_user_priority_max = 10;
+int guc_quota_documents = 0;
+int guc_quota_storage_mb = 0;
+int guc_job_retention_s = 0;
 
 // The helper is installed beside the postgres binary; the default points there.
 char default_extract_program[MAXPGPATH];
@@ -112,6 +120,25 @@ void define_gucs() {
                &guc_retry_backoff_base_s, 60, 0, 86400, PGC_SUSET, GUC_UNIT_S);
     define_int("docextract.retry_backoff_max", "Longest delay between retries.", nullptr,
                &guc_retry_backoff_max_s, 3600, 0, 604800, PGC_SUSET, GUC_UNIT_S);
+    define_int("docextract.max_lease_expirations", "Lost leases after which a job fails.",
+               "A job whose holder loses the lease goes back to pending without counting an "
+               "attempt, up to this many times.",
+               &guc_max_lease_expirations, 3, 0, 1000, PGC_SUSET, 0);
+    define_int("docextract.owner_jobs_in_flight", "Processing jobs per owner at most.",
+               "0: no limit. Claims skip the owners that have this many jobs in flight.",
+               &guc_owner_jobs_in_flight, 0, 0, 1000000, PGC_SUSET, 0);
+    define_int("docextract.user_priority_min", "Lowest job priority a non-admin may choose.",
+               nullptr, &guc_user_priority_min, -10, -1000, 1000, PGC_SUSET, 0);
+    define_int("docextract.user_priority_max", "Highest job priority a non-admin may choose.",
+               nullptr, &guc_user_priority_max, 10, -1000, 1000, PGC_SUSET, 0);
+    define_int("docextract.quota_documents", "Documents one owner may store; 0: no quota.",
+               nullptr, &guc_quota_documents, 0, 0, INT_MAX, PGC_SUSET, 0);
+    define_int("docextract.quota_storage", "Document bytes one owner may store; 0: no quota.",
+               nullptr, &guc_quota_storage_mb, 0, 0, INT_MAX, PGC_SUSET, GUC_UNIT_MB);
+    define_int("docextract.job_retention", "How long finished jobs and their results are kept.",
+               "0 keeps them for good. Older ones are pruned in small batches, except each "
+               "document's latest job and latest result.",
+               &guc_job_retention_s, 0, 0, INT_MAX, PGC_SUSET, GUC_UNIT_S);
 
     DefineCustomBoolVariable("docextract.allow_drop_with_documents",
                              "Lets DROP EXTENSION docextract delete stored documents.",

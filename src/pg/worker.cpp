@@ -114,7 +114,7 @@ void process(ClaimedJob *job, MemoryContext job_context) {
             count(dboid, counter_completed);
             count(dboid, counter_processing_ms, static_cast<uint64>(r.elapsed_ms));
         } else if (check_claim(job, 0, 0, false) == ClaimState::held) {
-            record_failure(job, "could not store the extraction result (see the server log)", false);
+            record_failure(job, "result_rejected: could not store the extraction result (see the server log)", true);
         }
         break;
     case ExtractionEnd::failed:
@@ -128,7 +128,7 @@ void process(ClaimedJob *job, MemoryContext job_context) {
         if (r.helper_crashed) count(dboid, counter_helper_crashes);
         if (r.timed_out) count(dboid, counter_timeouts);
         count(dboid, counter_processing_ms, static_cast<uint64>(r.elapsed_ms));
-        record_failure(job, r.error ? r.error : "extraction failed", r.retryable);
+        record_failure(job, r.error ? r.error : "extraction failed", true);
         break;
     case ExtractionEnd::claim_lost:
         count(dboid, counter_cancelled);

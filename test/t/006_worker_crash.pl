@@ -1,7 +1,7 @@
 # Crashes in the middle of a job:
 # - kill -9 of the helper: the job is retried with a clear error; the server does not restart;
 # - kill -9 of a worker: the postmaster resets the cluster (any signal death of a background
-#   worker does); afterwards the job is reclaimed and completed once;
+#   worker does); afterwards the job is reclaimed (a lost lease, not an attempt) and completed once;
 # - fast shutdown, or fewer workers wanted, with a job in flight: the job is released (no
 #   attempt counted), its helper killed, and it completes later;
 # - immediate shutdown with jobs in flight, then start: every job ends completed, once.
@@ -88,8 +88,8 @@ ok(wait_job($node, 'postgres', $job, 'completed', 'failed', 'cancelled'), 'the j
 note('pg_postmaster_start_time() after the reset: '
 	  . ($node->safe_psql('postgres', 'SELECT pg_postmaster_start_time()') eq $started ? 'unchanged' : 'changed'));
 diag(sprintf('kill -9 of a worker: the job was completed %.2f s after the kill', time - $killed_at));
-is(job_row($node, $job, "status || ' ' || retry_count || ' ' || coalesce(error_message, '-')"),
-	'completed 1 -', 'the job was reclaimed (one attempt counted) and completed');
+is(job_row($node, $job, "status || ' ' || retry_count || ' ' || lease_expirations || ' ' || coalesce(error_message, '-')"),
+	'completed 0 1 -', 'the job was reclaimed (a lost lease, no attempt counted) and completed');
 is(results_of($node, $job), '1', 'exactly one result row');
 like(slurp_file($node->logfile, $log_offset), qr/docextract reclaimed 1 job\(s\) from stopped holders/,
 	'the reclaim is logged');
@@ -148,10 +148,12 @@ ok( $node->poll_query_until('postgres',
 		  . " WHERE id IN ($list) AND status IN ('completed', 'failed', 'cancelled')"),
 	'every job reached a terminal state');
 is( $node->safe_psql('postgres',
-		"SELECT string_agg(status || '/' || retry_count || ':' || n, ',' ORDER BY status, retry_count) FROM"
-		  . " (SELECT status, retry_count, count(*) AS n FROM docextract.extraction_jobs"
-		  . "   WHERE id IN ($list) GROUP BY 1, 2) AS s"),
-	'completed/0:4,completed/1:2', 'all completed: the two in flight once reclaimed, the rest at once');
+		"SELECT string_agg(status || '/' || retry_count || '/' || lease_expirations || ':' || n, ','"
+		  . " ORDER BY status, retry_count, lease_expirations) FROM"
+		  . " (SELECT status, retry_count, lease_expirations, count(*) AS n FROM docextract.extraction_jobs"
+		  . "   WHERE id IN ($list) GROUP BY 1, 2, 3) AS s"),
+	'completed/0/0:4,completed/0/1:2',
+	'all completed: the two in flight once reclaimed (a lost lease each, no attempt), the rest at once');
 is( $node->safe_psql('postgres',
 		"SELECT count(*) || ' ' || count(DISTINCT job_id) FROM docextract.extracted_data WHERE job_id IN ($list)"),
 	'6 6', 'one result row per job');

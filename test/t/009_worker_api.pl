@@ -107,8 +107,9 @@ is(job_row($j2, "status || ' ' || (claim_digest = docextract.claim_digest('$t2')
 $node->safe_psql('postgres',
 	"UPDATE docextract.extraction_jobs SET lease_expires_at = now() - interval '1 s' WHERE id = '$j2'");
 is(as_worker('SELECT docextract.reclaim_jobs()'), '1', 'reclaim_jobs takes back the expired lease');
-is( job_row($j2, "status || ' ' || retry_count || ' ' || error_message"),
-	'pending 1 holder ext-1 stopped before finishing the job', 'reclaimed: pending, one attempt counted');
+is( job_row($j2, "status || ' ' || retry_count || ' ' || lease_expirations || ' ' || error_message"),
+	'pending 0 1 lease_lost: holder ext-1 stopped before finishing the job',
+	'reclaimed: pending, no attempt counted, one lease lost');
 is(worker_error("SELECT docextract.complete_job('$j2', '$t2', '{}')"), 'XD001',
 	'the old holder cannot complete it: XD001');
 is(as_worker('SELECT docextract.reclaim_jobs()'), '0', 'nothing else to reclaim');
@@ -118,11 +119,11 @@ my ($j2b, $t2b) = split /\|/, as_worker("SELECT job_id, claim_token FROM docextr
 is($j2b, $j2, 'the reclaimed job can be claimed again');
 isnt($t2b, $t2, 'with a new token');
 is(as_worker("SELECT docextract.release_job('$j2', '$t2b')"), '', 'release_job');
-is(job_row($j2, "status || ' ' || retry_count || ' ' || (started_at IS NULL)"), 'pending 1 true',
+is(job_row($j2, "status || ' ' || retry_count || ' ' || (started_at IS NULL)"), 'pending 0 true',
 	'released: pending, no attempt counted');
 ($j2b, $t2b) = split /\|/, as_worker("SELECT job_id, claim_token FROM docextract.claim_jobs('ext-3')");
 is(as_worker("SELECT docextract.fail_job('$j2', '$t2b', 'flaky', true)"), 'pending', 'fail_job (retryable): pending');
-is(job_row($j2, "retry_count || ' ' || error_message || ' ' || (run_after > now())"), '2 flaky true',
+is(job_row($j2, "retry_count || ' ' || error_message || ' ' || (run_after > now())"), '1 flaky true',
 	'the attempt counts and the retry waits for the backoff');
 is(as_worker("SELECT docextract.fail_job('$j3', '$t3', 'hopeless', false)"), 'failed', 'fail_job (permanent): failed');
 is(job_row($j3, "status || ' ' || retry_count || ' ' || error_message || ' ' || (completed_at IS NOT NULL)"),

@@ -39,6 +39,58 @@ SET search_path = pg_catalog, pg_temp
 AS $$ SELECT pg_catalog.pg_has_role(actor, 'docextract_admin', 'MEMBER') $$;
 COMMENT ON FUNCTION docextract.is_admin(name) IS 'Whether the role is a member of docextract_admin.';
 
+-- Quotas (docextract.quota_documents, docextract.quota_storage; 0 is none). Checked before the
+-- document is stored, so a refused upload changes nothing. The uploads of one owner take turns
+-- here (a transaction-level advisory lock on the owner), so that two of them cannot both pass.
+CREATE OR REPLACE FUNCTION docextract.check_quota(actor name, digest bytea, file_size bigint)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    max_docs  bigint := pg_catalog.current_setting('docextract.quota_documents')::bigint;
+    max_bytes bigint := pg_catalog.pg_size_bytes(pg_catalog.current_setting('docextract.quota_storage'));
+    docs      bigint;
+    bytes     bigint;
+BEGIN
+    IF max_docs OPERATOR(pg_catalog.=) 0 AND max_bytes OPERATOR(pg_catalog.=) 0 THEN
+        RETURN;
+    END IF;
+    PERFORM pg_catalog.pg_advisory_xact_lock(1685021560, pg_catalog.hashtext(actor::pg_catalog.text));
+    -- The same bytes again are the existing document, not a new one.
+    IF EXISTS (SELECT FROM docextract.documents AS d
+                WHERE d.owner OPERATOR(pg_catalog.=) actor
+                  AND d.sha256 OPERATOR(pg_catalog.=) digest) THEN
+        RETURN;
+    END IF;
+    IF max_docs OPERATOR(pg_catalog.>) 0 THEN
+        -- Counting stops at the quota: the cost is bounded by it.
+        SELECT pg_catalog.count(*) INTO docs
+          FROM (SELECT FROM docextract.documents AS d
+                 WHERE d.owner OPERATOR(pg_catalog.=) actor LIMIT max_docs) AS owned;
+        IF docs OPERATOR(pg_catalog.>=) max_docs THEN
+            RAISE EXCEPTION 'document quota of role % exceeded', pg_catalog.quote_ident(actor)
+                USING ERRCODE = 'XD002',
+                      DETAIL = pg_catalog.format('The role stores %s documents; docextract.quota_documents allows %s.',
+                                                 docs, max_docs),
+                      HINT = 'Delete documents that are no longer needed, or ask an administrator to raise the quota.';
+        END IF;
+    END IF;
+    IF max_bytes OPERATOR(pg_catalog.>) 0 THEN
+        SELECT coalesce(pg_catalog.sum(d.file_size), 0) INTO bytes
+          FROM docextract.documents AS d WHERE d.owner OPERATOR(pg_catalog.=) actor;
+        IF bytes OPERATOR(pg_catalog.+) file_size OPERATOR(pg_catalog.>) max_bytes THEN
+            RAISE EXCEPTION 'storage quota of role % exceeded', pg_catalog.quote_ident(actor)
+                USING ERRCODE = 'XD002',
+                      DETAIL = pg_catalog.format('The role stores %s bytes; with this file of %s bytes it would pass docextract.quota_storage (%s bytes).',
+                                                 bytes, file_size, max_bytes),
+                      HINT = 'Delete documents that are no longer needed, or ask an administrator to raise the quota.';
+        END IF;
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION docextract.check_quota(name, bytea, bigint) IS 'Refuses (SQLSTATE XD002) a new document that would take its owner past docextract.quota_documents or docextract.quota_storage.';
+
 -- Upload
 CREATE OR REPLACE FUNCTION docextract.upload_as(
     actor name, filename text, content bytea,
@@ -95,6 +147,7 @@ BEGIN
         RAISE NOTICE 'file name changed' USING DETAIL = note;
     END LOOP;
     digest := pg_catalog.sha256(content);
+    PERFORM docextract.check_quota(actor, digest, v.file_size);
     INSERT INTO docextract.documents AS d
            (owner, original_filename, file_size, file_format, mime_type, sha256,
             document_type, description)

@@ -66,6 +66,20 @@ BEGIN
         RAISE EXCEPTION 'priority must be between -1000 and 1000'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    -- Users choose only within the administrator's range: a higher priority goes before every
+    -- other owner's jobs, whatever the turns.
+    IF (priority OPERATOR(pg_catalog.<)
+            pg_catalog.current_setting('docextract.user_priority_min')::integer
+        OR priority OPERATOR(pg_catalog.>)
+            pg_catalog.current_setting('docextract.user_priority_max')::integer)
+       AND NOT docextract.is_admin(actor) THEN
+        RAISE EXCEPTION 'priority % is outside the range allowed to users', priority
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = pg_catalog.format('Users may choose priorities from %s to %s; members of docextract_admin from -1000 to 1000.',
+                                             pg_catalog.current_setting('docextract.user_priority_min'),
+                                             pg_catalog.current_setting('docextract.user_priority_max')),
+                  HINT = 'The range is set by docextract.user_priority_min and docextract.user_priority_max.';
+    END IF;
     PERFORM docextract.lock_document_for(actor, enqueue_as.document_id);
 
     SELECT j.* INTO active FROM docextract.extraction_jobs AS j
@@ -150,7 +164,8 @@ BEGIN
                   DETAIL = pg_catalog.format('Job %s is active.', active);
     END IF;
     UPDATE docextract.extraction_jobs AS j
-       SET status = 'pending', retry_count = 0, run_after = pg_catalog.now(),
+       SET status = 'pending', retry_count = 0, lease_expirations = 0, run_after = pg_catalog.now(),
+           fair_rank = docextract.next_fair_rank(j.owner, j.priority),
            started_at = NULL, completed_at = NULL, error_message = NULL,
            processing_time_seconds = NULL, pages_done = NULL, pages_total = NULL
      WHERE j.id OPERATOR(pg_catalog.=) job_id;

@@ -41,9 +41,10 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    lease interval := pg_catalog.current_setting('docextract.lease_duration')::interval;
+    lease     interval := pg_catalog.current_setting('docextract.lease_duration')::interval;
+    in_flight integer := pg_catalog.current_setting('docextract.owner_jobs_in_flight')::integer;
     -- An in-server worker is watched by its process ID, an external one by its lease alone.
-    pid   integer := CASE WHEN docextract.in_server_worker() THEN pg_catalog.pg_backend_pid() END;
+    pid       integer := CASE WHEN docextract.in_server_worker() THEN pg_catalog.pg_backend_pid() END;
 BEGIN
     IF worker_name IS NULL OR worker_name OPERATOR(pg_catalog.=) ''
        OR pg_catalog.length(worker_name) OPERATOR(pg_catalog.>) 200 THEN
@@ -54,30 +55,56 @@ BEGIN
         RAISE EXCEPTION 'number of jobs to claim must be between 1 and 1000'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    IF in_flight OPERATOR(pg_catalog.>) 0 THEN
+        -- With a per-owner limit, claims take turns (a transaction-level advisory lock), so that
+        -- two claims cannot both see an owner below the limit and together pass it.
+        PERFORM pg_catalog.pg_advisory_xact_lock(1685021561, 0);
+    END IF;
     RETURN QUERY
-    WITH next AS MATERIALIZED (
-        SELECT j.id, pg_catalog.gen_random_uuid() AS token
+    WITH busy AS MATERIALIZED (
+        -- Owners and their jobs in flight, only when they are limited.
+        SELECT j.owner, pg_catalog.count(*) AS jobs
+          FROM docextract.extraction_jobs AS j
+         WHERE in_flight OPERATOR(pg_catalog.>) 0
+           AND j.status OPERATOR(pg_catalog.=) 'processing'
+         GROUP BY j.owner
+    ), next AS MATERIALIZED (
+        -- Priority first, then the owners' turns (fair_rank), then age.
+        SELECT j.id, j.owner, j.priority, j.fair_rank, j.created_at
           FROM docextract.extraction_jobs AS j
          WHERE j.status OPERATOR(pg_catalog.=) 'pending'
            AND j.run_after OPERATOR(pg_catalog.<=) pg_catalog.now()
-         ORDER BY j.priority DESC, j.created_at
+           AND NOT EXISTS (SELECT FROM busy AS b
+                            WHERE b.owner OPERATOR(pg_catalog.=) j.owner
+                              AND b.jobs OPERATOR(pg_catalog.>=) in_flight)
+         ORDER BY j.priority DESC, j.fair_rank, j.created_at
          LIMIT n
-           FOR UPDATE SKIP LOCKED
+           FOR UPDATE OF j SKIP LOCKED
+    ), allowed AS (
+        -- A batch takes from one owner only what the limit leaves.
+        SELECT x.id, pg_catalog.gen_random_uuid() AS token
+          FROM (SELECT c.id, c.owner,
+                       pg_catalog.row_number() OVER (PARTITION BY c.owner
+                                                     ORDER BY c.priority DESC, c.fair_rank, c.created_at) AS k
+                  FROM next AS c) AS x
+          LEFT JOIN busy AS b ON b.owner OPERATOR(pg_catalog.=) x.owner
+         WHERE in_flight OPERATOR(pg_catalog.=) 0
+            OR x.k OPERATOR(pg_catalog.+) coalesce(b.jobs, 0) OPERATOR(pg_catalog.<=) in_flight
     )
     UPDATE docextract.extraction_jobs AS j
        SET status = 'processing', started_at = pg_catalog.clock_timestamp(),
            holder = worker_name, holder_pid = pid,
-           claim_digest = docextract.claim_digest(next.token),
+           claim_digest = docextract.claim_digest(allowed.token),
            lease_expires_at = pg_catalog.now() OPERATOR(pg_catalog.+) lease,
            pages_done = NULL, pages_total = NULL
-      FROM next, docextract.documents AS d
-     WHERE j.id OPERATOR(pg_catalog.=) next.id AND d.id OPERATOR(pg_catalog.=) j.document_id
-    RETURNING j.id, j.document_id, next.token, d.file_format, j.retry_count, j.lease_expires_at,
+      FROM allowed, docextract.documents AS d
+     WHERE j.id OPERATOR(pg_catalog.=) allowed.id AND d.id OPERATOR(pg_catalog.=) j.document_id
+    RETURNING j.id, j.document_id, allowed.token, d.file_format, j.retry_count, j.lease_expires_at,
               d.document_type;
 END
 $$;
 COMMENT ON FUNCTION docextract.claim_jobs(text, integer) IS
-    'Worker API: claims up to n runnable pending jobs (priority, then age) with FOR UPDATE SKIP LOCKED and returns them with their claim tokens.';
+    'Worker API: claims up to n runnable pending jobs with FOR UPDATE SKIP LOCKED (priority, then the owners'' turns, then age; owners at docextract.owner_jobs_in_flight are skipped) and returns them with their claim tokens.';
 
 CREATE OR REPLACE FUNCTION docextract.claim_digest(token uuid) RETURNS bytea
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
@@ -238,6 +265,96 @@ $$;
 COMMENT ON FUNCTION docextract.complete_job(uuid, uuid, jsonb) IS
     'Worker API: stores the result (the helper''s JSON document) and completes the job; raises if the claim is stale.';
 
+-- Completes a batch in three statements instead of three per job. Jobs whose claim is stale are
+-- skipped, not raised: the others' results still count. The documents are key-share locked first,
+-- in id order, for the lock order of cancel_job() and DELETE (lock_document_of_job()).
+CREATE OR REPLACE FUNCTION docextract.complete_jobs(job_ids uuid[], claim_tokens uuid[], results jsonb[])
+RETURNS SETOF uuid
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    done integer;
+BEGIN
+    IF job_ids IS NULL OR claim_tokens IS NULL OR results IS NULL
+       OR pg_catalog.cardinality(claim_tokens) OPERATOR(pg_catalog.<>) pg_catalog.cardinality(job_ids)
+       OR pg_catalog.cardinality(results) OPERATOR(pg_catalog.<>) pg_catalog.cardinality(job_ids)
+       OR pg_catalog.cardinality(job_ids) OPERATOR(pg_catalog.>) 1000 THEN
+        RAISE EXCEPTION 'job_ids, claim_tokens and results must be arrays of the same length, at most 1000'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF EXISTS (SELECT FROM pg_catalog.unnest(results) AS r(result)
+                WHERE r.result IS NULL
+                   OR pg_catalog.jsonb_typeof(r.result) OPERATOR(pg_catalog.<>) 'object') THEN
+        RAISE EXCEPTION 'result must be a JSON object'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    PERFORM FROM docextract.documents AS d
+     WHERE d.id OPERATOR(pg_catalog.=) ANY (
+               SELECT j.document_id FROM docextract.extraction_jobs AS j
+                WHERE j.id OPERATOR(pg_catalog.=) ANY (job_ids))
+     ORDER BY d.id
+       FOR KEY SHARE OF d;
+    RETURN QUERY
+    WITH input AS (
+        SELECT u.job_id, u.token, u.result
+          FROM ROWS FROM (pg_catalog.unnest(job_ids), pg_catalog.unnest(claim_tokens),
+                          pg_catalog.unnest(results)) AS u(job_id, token, result)
+    ), finished AS (
+        UPDATE docextract.extraction_jobs AS j
+           SET status = 'completed', completed_at = GREATEST(pg_catalog.now(), j.started_at),
+               processing_time_seconds = GREATEST(
+                   EXTRACT(epoch FROM pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) j.started_at)
+                       ::double precision,
+                   0.000001),
+               error_message = NULL, holder = NULL, holder_pid = NULL, lease_expires_at = NULL,
+               claim_digest = NULL, pages_done = j.pages_total
+          FROM input AS i
+         WHERE j.id OPERATOR(pg_catalog.=) i.job_id
+           AND j.claim_digest OPERATOR(pg_catalog.=) docextract.claim_digest(i.token)
+        RETURNING j.id, j.document_id, i.result
+    ), stored AS (
+        INSERT INTO docextract.extracted_data
+               (job_id, document_id, data, text, overall_confidence, field_confidence, extraction_method)
+        SELECT f.id, f.document_id, f.result OPERATOR(pg_catalog.-) 'text',
+               f.result OPERATOR(pg_catalog.->>) 'text',
+               docextract.result_confidence(f.result),
+               coalesce(f.result OPERATOR(pg_catalog.->) 'field_confidence', '{}'),
+               docextract.result_method(f.result)
+          FROM finished AS f
+        RETURNING extracted_data.job_id
+    )
+    SELECT s.job_id FROM stored AS s;
+    GET DIAGNOSTICS done = ROW_COUNT;
+    IF done OPERATOR(pg_catalog.>) 0 THEN
+        PERFORM docextract.wake_waiters();
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION docextract.complete_jobs(uuid[], uuid[], jsonb[]) IS
+    'Worker API: complete_job() for a batch (job_ids[i] with claim_tokens[i] and results[i]); returns the ids of the jobs completed, leaving out those whose claim is stale.';
+
+-- The retry policy, in one place: which errors are permanent, how many attempts, the backoff.
+-- Workers only classify: an error is "code: message", with the helper's error code or the
+-- worker's outcome (timeout, crashed, output_too_large, ...) before the first colon.
+CREATE OR REPLACE FUNCTION docextract.error_code(error text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT pg_catalog.substring(error, '^([a-z][a-z0-9_]*):') $$;
+COMMENT ON FUNCTION docextract.error_code(text) IS 'The code of an error message written as "code: message" (null if it has none).';
+
+CREATE OR REPLACE FUNCTION docextract.permanent_error(error text) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    -- What another attempt cannot change: the document itself (encrypted, not supported, broken,
+    -- too large for the limits) or a result the database refuses to store.
+    SELECT coalesce(docextract.error_code(error) OPERATOR(pg_catalog.=) ANY (ARRAY[
+        'encrypted', 'unsupported', 'corrupt', 'too_many_pixels', 'too_many_pages',
+        'output_too_large', 'result_rejected']::pg_catalog.text[]), false)
+$$;
+COMMENT ON FUNCTION docextract.permanent_error(text) IS 'Whether an error (by its code) is one that no retry can change: such a job fails at once.';
+
 CREATE OR REPLACE FUNCTION docextract.retry_delay(retry_count integer) RETURNS interval
 LANGUAGE sql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -260,23 +377,24 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
+    again      boolean := retryable AND NOT docextract.permanent_error(error);
     new_status pg_catalog.text;
 BEGIN
     UPDATE docextract.extraction_jobs AS j
-       SET status = CASE WHEN retryable AND j.retry_count OPERATOR(pg_catalog.<) j.max_retries
+       SET status = CASE WHEN again AND j.retry_count OPERATOR(pg_catalog.<) j.max_retries
                          THEN 'pending' ELSE 'failed' END,
-           retry_count = CASE WHEN retryable AND j.retry_count OPERATOR(pg_catalog.<) j.max_retries
+           retry_count = CASE WHEN again AND j.retry_count OPERATOR(pg_catalog.<) j.max_retries
                               THEN j.retry_count OPERATOR(pg_catalog.+) 1
                               ELSE j.retry_count END,
-           run_after = CASE WHEN retryable AND j.retry_count OPERATOR(pg_catalog.<) j.max_retries
+           run_after = CASE WHEN again AND j.retry_count OPERATOR(pg_catalog.<) j.max_retries
                             THEN pg_catalog.now() OPERATOR(pg_catalog.+)
                                  docextract.retry_delay(j.retry_count)
                             ELSE j.run_after END,
-           completed_at = CASE WHEN retryable AND j.retry_count OPERATOR(pg_catalog.<) j.max_retries
+           completed_at = CASE WHEN again AND j.retry_count OPERATOR(pg_catalog.<) j.max_retries
                                THEN NULL
                                ELSE GREATEST(pg_catalog.now(), j.started_at) END,
            processing_time_seconds =
-               CASE WHEN retryable AND j.retry_count OPERATOR(pg_catalog.<) j.max_retries THEN NULL
+               CASE WHEN again AND j.retry_count OPERATOR(pg_catalog.<) j.max_retries THEN NULL
                     ELSE GREATEST(EXTRACT(epoch FROM pg_catalog.clock_timestamp()
                                                      OPERATOR(pg_catalog.-) j.started_at)
                                       ::double precision,
@@ -296,7 +414,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION docextract.fail_job(uuid, uuid, text, boolean) IS
-    'Worker API: records a failed attempt; the job is retried after a backoff while retries remain and the error is retryable, else it fails. Returns the new status.';
+    'Worker API: records a failed attempt, error written as "code: message". The job is retried after a backoff while retries remain, unless the code is permanent (permanent_error()) or the caller passes retryable => false; else it fails. Returns the new status.';
 
 -- Gives a job back without counting an attempt (the worker is shutting down).
 CREATE OR REPLACE FUNCTION docextract.release_job(job_id uuid, claim_token uuid) RETURNS void
@@ -318,12 +436,17 @@ COMMENT ON FUNCTION docextract.release_job(uuid, uuid) IS 'Worker API: gives a c
 
 -- Takes back the jobs whose holder is gone: an in-server worker that is no longer running (or
 -- ran before the server restarted or reset after a crash), or any holder whose lease has
--- expired. The attempt counts, so a document that keeps killing its holder ends as failed.
+-- expired. A lost lease is not an attempt: documents are parsed only by the sandboxed helper,
+-- whose crash the worker reports with fail_job(), so a holder that vanished says nothing about
+-- the document (an external worker walked away, a server reset took every job in flight). It
+-- counts in lease_expirations instead, so that a job that keeps losing its holder still ends,
+-- failed, after docextract.max_lease_expirations.
 CREATE OR REPLACE FUNCTION docextract.reclaim_jobs() RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
+    bound  integer := pg_catalog.current_setting('docextract.max_lease_expirations')::integer;
     n      integer;
     failed integer;
 BEGIN
@@ -341,12 +464,20 @@ BEGIN
     )
     , reclaimed AS (
         UPDATE docextract.extraction_jobs AS j
-           SET status = CASE WHEN j.retry_count OPERATOR(pg_catalog.<) j.max_retries
+           SET status = CASE WHEN j.lease_expirations OPERATOR(pg_catalog.<) bound
                              THEN 'pending' ELSE 'failed' END,
-               retry_count = LEAST(j.retry_count OPERATOR(pg_catalog.+) 1, j.max_retries),
-               completed_at = CASE WHEN j.retry_count OPERATOR(pg_catalog.<) j.max_retries THEN NULL
+               lease_expirations = j.lease_expirations OPERATOR(pg_catalog.+) 1,
+               started_at = CASE WHEN j.lease_expirations OPERATOR(pg_catalog.<) bound
+                                 THEN NULL ELSE j.started_at END,
+               completed_at = CASE WHEN j.lease_expirations OPERATOR(pg_catalog.<) bound THEN NULL
                                    ELSE GREATEST(pg_catalog.now(), j.started_at) END,
-               error_message = pg_catalog.format('holder %s stopped before finishing the job', j.holder),
+               error_message = CASE WHEN j.lease_expirations OPERATOR(pg_catalog.<) bound
+                   THEN pg_catalog.format('lease_lost: holder %s stopped before finishing the job', j.holder)
+                   ELSE pg_catalog.format('lease_lost: holder %s stopped before finishing the job; '
+                                          'the job lost its holder %s times, more than '
+                                          'docextract.max_lease_expirations (%s) allows',
+                                          j.holder, j.lease_expirations OPERATOR(pg_catalog.+) 1, bound)
+                   END,
                holder = NULL, holder_pid = NULL, lease_expires_at = NULL, claim_digest = NULL,
                pages_done = NULL, pages_total = NULL
           FROM dead
@@ -359,8 +490,79 @@ BEGIN
     IF failed OPERATOR(pg_catalog.>) 0 THEN
         PERFORM docextract.wake_waiters();
     END IF;
+    -- The in-server worker 0 calls this about once a second: it also prunes, one small batch.
+    PERFORM docextract.prune(100);
     RETURN n;
 END
 $$;
 COMMENT ON FUNCTION docextract.reclaim_jobs() IS
-    'Takes back jobs whose in-server worker has stopped or whose lease has expired; returns how many.';
+    'Takes back jobs whose in-server worker has stopped or whose lease has expired, without counting an attempt; a job past docextract.max_lease_expirations lost leases fails. Returns how many were taken back.';
+
+-- Retention: deletes finished jobs (and, by cascade, their results) that ended more than
+-- docextract.job_retention ago, in batches, keeping each document's latest job and the job of
+-- its latest result. Each call looks at the next batch_size finished jobs after the cursor, so
+-- its cost stays bounded however many of them must be kept.
+CREATE OR REPLACE FUNCTION docextract.prune(batch_size integer DEFAULT 100) RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    keep    interval := pg_catalog.current_setting('docextract.job_retention')::interval;
+    horizon pg_catalog.timestamptz := pg_catalog.now() OPERATOR(pg_catalog.-) keep;
+    here    docextract.prune_cursor;
+    seen    integer;
+    pruned  integer;
+    last_at pg_catalog.timestamptz;
+    last_id pg_catalog.uuid;
+BEGIN
+    IF batch_size IS NULL OR batch_size OPERATOR(pg_catalog.<) 1
+       OR batch_size OPERATOR(pg_catalog.>) 10000 THEN
+        RAISE EXCEPTION 'batch size must be between 1 and 10000'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF keep OPERATOR(pg_catalog.<=) interval '0' THEN
+        RETURN 0;  -- no retention set: keep everything
+    END IF;
+    -- One pruner at a time; a second one has nothing to do.
+    SELECT c.* INTO here FROM docextract.prune_cursor AS c FOR UPDATE SKIP LOCKED;
+    IF NOT FOUND THEN
+        RETURN 0;
+    END IF;
+    WITH batch AS MATERIALIZED (
+        SELECT j.id, j.document_id, j.status, j.created_at, j.completed_at
+          FROM docextract.extraction_jobs AS j
+         WHERE j.completed_at OPERATOR(pg_catalog.<) horizon
+           AND (here.completed_at IS NULL
+                OR (j.completed_at OPERATOR(pg_catalog.>=) here.completed_at
+                    AND (j.completed_at OPERATOR(pg_catalog.>) here.completed_at
+                         OR j.id OPERATOR(pg_catalog.>) here.job_id)))
+         ORDER BY j.completed_at, j.id
+         LIMIT batch_size
+           FOR UPDATE OF j SKIP LOCKED
+    ), gone AS (
+        DELETE FROM docextract.extraction_jobs AS j
+         USING batch AS b
+         WHERE j.id OPERATOR(pg_catalog.=) b.id
+           -- A newer job of the document exists; for a completed job, a newer completed one.
+           AND EXISTS (SELECT FROM docextract.extraction_jobs AS k
+                        WHERE k.document_id OPERATOR(pg_catalog.=) b.document_id
+                          AND k.created_at OPERATOR(pg_catalog.>) b.created_at
+                          AND (b.status OPERATOR(pg_catalog.<>) 'completed'
+                               OR k.status OPERATOR(pg_catalog.=) 'completed'))
+        RETURNING j.id
+    )
+    SELECT (SELECT pg_catalog.count(*) FROM gone)::integer, pg_catalog.count(*)::integer,
+           pg_catalog.max(b.completed_at),
+           (pg_catalog.array_agg(b.id ORDER BY b.completed_at DESC, b.id DESC))[1]
+      INTO pruned, seen, last_at, last_id
+      FROM batch AS b;
+    -- A short batch reached the horizon: the next call starts from the oldest again, where jobs
+    -- kept until now may have been superseded meanwhile.
+    UPDATE docextract.prune_cursor AS c
+       SET completed_at = CASE WHEN seen OPERATOR(pg_catalog.<) batch_size THEN NULL ELSE last_at END,
+           job_id = CASE WHEN seen OPERATOR(pg_catalog.<) batch_size THEN NULL ELSE last_id END;
+    RETURN pruned;
+END
+$$;
+COMMENT ON FUNCTION docextract.prune(integer) IS
+    'Deletes up to batch_size finished jobs (with their results) older than docextract.job_retention, keeping each document''s latest job and latest result; returns how many. reclaim_jobs() calls it, so worker 0 prunes about once a second.';

@@ -25,8 +25,9 @@ CREATE POLICY contents_admin ON docextract.document_contents TO docextract_admin
 CREATE POLICY contents_worker ON docextract.document_contents FOR SELECT TO docextract_worker
     USING (true);
 
+-- Jobs carry their document's owner (kept in step by triggers): no subquery.
 CREATE POLICY jobs_owner ON docextract.extraction_jobs TO docextract_user
-    USING (EXISTS (SELECT FROM docextract.documents AS d WHERE d.id = document_id));
+    USING (owner = CURRENT_USER);
 
 CREATE POLICY jobs_admin ON docextract.extraction_jobs TO docextract_admin
     USING (true) WITH CHECK (true);
@@ -90,11 +91,14 @@ GRANT EXECUTE ON FUNCTION
     docextract.heartbeat(uuid, uuid, integer, integer),
     docextract.claim_is_current(uuid, uuid),
     docextract.complete_job(uuid, uuid, jsonb),
+    docextract.complete_jobs(uuid[], uuid[], jsonb[]),
     docextract.fail_job(uuid, uuid, text, boolean),
     docextract.release_job(uuid, uuid),
     docextract.reclaim_jobs(),
     docextract.wait_for_job(uuid, interval)
   TO docextract_worker;
+
+GRANT EXECUTE ON FUNCTION docextract.prune(integer) TO docextract_worker, docextract_admin;
 
 GRANT SELECT ON docextract.queue_stats TO docextract_user, docextract_worker;
 
