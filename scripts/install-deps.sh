@@ -18,7 +18,7 @@ packages=(
   qrencode zint python3-reportlab fonts-ocr-b fonts-dejavu-core
   clang libclang-rt-14-dev python3
   # the client examples (docs/clients.md) and the package test (debian/)
-  python3-psycopg debhelper postgresql-server-dev-all dpkg-dev fakeroot
+  python3-psycopg debhelper postgresql-server-dev-all dpkg-dev fakeroot pgbouncer
   # benchmarks
   time bc hyperfine gnuplot-nox
 )
