@@ -7,4 +7,10 @@
 --@include 40_upload.sql upload_as
 --@include 10_documents.sql check_document_immutable
 
+-- Monitoring: escaped label values, and a database label on every metric.
+--@include 80_monitoring.sql prometheus_label
+--@include 80_monitoring.sql metrics
+REVOKE ALL ON FUNCTION docextract.prometheus_label(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION docextract.prometheus_label(text) TO docextract_admin, docextract_worker;
+
 --@include 99_start.sql
