@@ -141,6 +141,7 @@ SELECT fixture.try(format('SELECT docextract.wait_for_job(%L, %L)', :'j2', '1000
 SELECT status, jobs FROM docextract.queue_stats ORDER BY status;
 SELECT line FROM regexp_split_to_table(docextract.metrics(), E'\n') AS line
  WHERE line LIKE 'docextract_jobs%' OR line LIKE '# TYPE%' ORDER BY line;
+SELECT docextract.prometheus_label(E'a"b\\c\nd') AS escaped;
 
 -- complete_jobs(): a batch in one call. A stale claim in it is left out; the others complete.
 SET ROLE regress_alice;

@@ -88,5 +88,17 @@ like( $node->safe_psql('postgres', 'SELECT docextract.metrics()'),
 	qr/^docextract_worker_events_total\{database="postgres",event="completed"\} $n$/m,
 	'metrics() exposes the completed count');
 
+# A database name with a quote and a backslash is escaped in the labels.
+$node->safe_psql('postgres', q{CREATE DATABASE "we""ird\db"});
+$node->safe_psql('we"ird\db', 'CREATE EXTENSION docextract');
+ok($node->poll_query_until('postgres',
+		q{SELECT count(*) = 1 FROM docextract.worker_stats WHERE datname = 'we"ird\db' AND workers > 0}),
+	'the workers serve a database with a quote in its name');
+like($node->safe_psql('postgres', 'SELECT docextract.metrics()'),
+	qr/^docextract_workers\{database="we\\"ird\\\\db"\} \d+$/m, 'its label value is escaped');
+like($node->safe_psql('we"ird\db', 'SELECT docextract.metrics()'),
+	qr/^docextract_jobs\{database="we\\"ird\\\\db",status="pending"\} 0$/m,
+	'docextract_jobs carries the database label');
+
 $node->stop;
 done_testing();

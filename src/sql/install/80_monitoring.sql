@@ -28,6 +28,16 @@ SELECT st.status,
  GROUP BY st.status;
 COMMENT ON VIEW docextract.queue_stats IS 'Jobs per status, the age of the oldest pending job, and the jobs waiting for a retry.';
 
+-- A Prometheus label value: backslash, double quote and line feed escaped (exposition format).
+CREATE OR REPLACE FUNCTION docextract.prometheus_label(value text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(value, E'\\', E'\\\\'),
+                                                 '"', E'\\"'), E'\n', E'\\n')
+$$;
+COMMENT ON FUNCTION docextract.prometheus_label(text) IS 'The value escaped for a Prometheus label: backslash, double quote and line feed.';
+
 CREATE OR REPLACE FUNCTION docextract.metrics() RETURNS text
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -36,17 +46,19 @@ AS $$
       FROM (
         SELECT 1 AS ord, '# HELP docextract_jobs Extraction jobs by status.' AS line
         UNION ALL SELECT 2, '# TYPE docextract_jobs gauge'
-        UNION ALL SELECT 3, pg_catalog.format('docextract_jobs{status="%s"} %s', q.status, q.jobs)
+        UNION ALL SELECT 3, pg_catalog.format('docextract_jobs{database="%s",status="%s"} %s',
+                   docextract.prometheus_label(pg_catalog.current_database()), q.status, q.jobs)
           FROM docextract.queue_stats AS q
         UNION ALL SELECT 4, '# HELP docextract_oldest_pending_seconds Age of the oldest pending job.'
         UNION ALL SELECT 5, '# TYPE docextract_oldest_pending_seconds gauge'
-        UNION ALL SELECT 6, pg_catalog.format('docextract_oldest_pending_seconds %s',
+        UNION ALL SELECT 6, pg_catalog.format('docextract_oldest_pending_seconds{database="%s"} %s',
+                   docextract.prometheus_label(pg_catalog.current_database()),
                    coalesce(EXTRACT(epoch FROM q.oldest_age), 0))
           FROM docextract.queue_stats AS q WHERE q.status OPERATOR(pg_catalog.=) 'pending'
         UNION ALL SELECT 7, '# HELP docextract_worker_events_total Worker events since server start.'
         UNION ALL SELECT 8, '# TYPE docextract_worker_events_total counter'
         UNION ALL SELECT 9, pg_catalog.format('docextract_worker_events_total{database="%s",event="%s"} %s',
-                   w.datname, e.event, e.n)
+                   docextract.prometheus_label(w.datname), e.event, e.n)
           FROM docextract.worker_stats AS w,
                LATERAL (VALUES ('claimed', w.claimed), ('completed', w.completed),
                                ('failed', w.failed), ('retried', w.retried),
@@ -55,11 +67,12 @@ AS $$
         UNION ALL SELECT 10, '# HELP docextract_processing_seconds_total Time spent extracting.'
         UNION ALL SELECT 11, '# TYPE docextract_processing_seconds_total counter'
         UNION ALL SELECT 12, pg_catalog.format('docextract_processing_seconds_total{database="%s"} %s',
-                   w.datname, w.processing_seconds)
+                   docextract.prometheus_label(w.datname), w.processing_seconds)
           FROM docextract.worker_stats AS w
         UNION ALL SELECT 13, '# HELP docextract_workers Running workers.'
         UNION ALL SELECT 14, '# TYPE docextract_workers gauge'
-        UNION ALL SELECT 15, pg_catalog.format('docextract_workers{database="%s"} %s', w.datname, w.workers)
+        UNION ALL SELECT 15, pg_catalog.format('docextract_workers{database="%s"} %s',
+                   docextract.prometheus_label(w.datname), w.workers)
           FROM docextract.worker_stats AS w
       ) AS m
 $$;

@@ -104,5 +104,6 @@ GRANT SELECT ON docextract.queue_stats TO docextract_user, docextract_worker;
 
 GRANT SELECT ON docextract.worker_stats TO docextract_admin, docextract_worker;
 
-GRANT EXECUTE ON FUNCTION docextract.worker_stats_all(), docextract.metrics()
+GRANT EXECUTE ON FUNCTION docextract.worker_stats_all(), docextract.metrics(),
+    docextract.prometheus_label(text)
   TO docextract_admin, docextract_worker;

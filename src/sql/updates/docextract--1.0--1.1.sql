@@ -86,4 +86,10 @@ REVOKE ALL ON FUNCTION docextract.complete_jobs(uuid[], uuid[], jsonb[]) FROM PU
 GRANT EXECUTE ON FUNCTION docextract.complete_jobs(uuid[], uuid[], jsonb[]) TO docextract_worker;
 -- End of the queue's changes.
 
+-- Monitoring: escaped label values, and a database label on every metric.
+--@include 80_monitoring.sql prometheus_label
+--@include 80_monitoring.sql metrics
+REVOKE ALL ON FUNCTION docextract.prometheus_label(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION docextract.prometheus_label(text) TO docextract_admin, docextract_worker;
+
 --@include 99_start.sql
