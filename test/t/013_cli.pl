@@ -44,7 +44,7 @@ my ($rc, $out, $err) = cli('--help');
 is($rc, 0, '--help exits 0');
 like($out, qr/^Usage:\n  docextract \[CONNECTION-OPTION\]\.\.\. COMMAND/m, '--help prints the usage');
 ($rc, $out) = cli('--version');
-is($out, "docextract (docextract) 1.0\n", '--version');
+is($out, "docextract (docextract) 1.1\n", "--version");
 ($rc, $out, $err) = cli('frobnicate');
 is($rc, 2, 'an unknown command exits 2');
 is($err, "docextract: error: unknown command \"frobnicate\"\nTry \"docextract --help\" for more information.\n",
