@@ -318,10 +318,9 @@ Turned turn(const unsigned char *gray, int width, int height, int stride, double
 constexpr std::int64_t kRetryPixels = 4'000'000;
 
 // Each retry costs about a full scan, so they run only where the page has a block that looks like
-// a PDF417: a group of at least kDenseTiles touching 16x16 tiles, outside the codes already found,
-// with 30-70 % ink and many black/white changes along the rows or columns (text has less ink,
-// photos and solid areas fewer changes). Returns the box (pixels) of the largest group, empty
-// when it is too small.
+// a PDF417: at least kDenseTiles 16x16 tiles, outside the codes already found, with 30-70 % ink and
+// many black/white changes along the rows (text has less ink, photos and solid areas fewer changes).
+// Returns the box (pixels) of those tiles, empty when there are too few.
 constexpr int kTile = 16;
 constexpr int kDenseTiles = 12;
 
@@ -332,12 +331,10 @@ struct Region {
 
 Region code_like_block(const unsigned char *gray, int width, int height, int stride, double scale,
                        const nlohmann::json &found) {
-    const int cols = width / kTile, rows = height / kTile;
-    if (cols <= 0 || rows <= 0) return {};
-    std::vector<unsigned char> dense(static_cast<std::size_t>(cols) * rows, 0);
-    for (int r = 0; r < rows; ++r) {
-        for (int c = 0; c < cols; ++c) {
-            const int tx = c * kTile, ty = r * kTile;
+    int dense = 0;
+    Region r{width, height, 0, 0};
+    for (int ty = 0; ty + kTile <= height; ty += kTile) {
+        for (int tx = 0; tx + kTile <= width; tx += kTile) {
             bool inside = false;
             for (const auto &b : found) {
                 const auto &box = b["box"];
@@ -359,42 +356,15 @@ Region code_like_block(const unsigned char *gray, int width, int height, int str
             }
             const int area = kTile * kTile;
             // bars may run either way: changes along rows or along columns
-            dense[static_cast<std::size_t>(r) * cols + c] =
-                ink * 10 >= area * 3 && ink * 10 <= area * 7 && std::max(across, down) >= 3 * kTile &&
-                std::min(across, down) >= 2;
+            if (ink * 10 >= area * 3 && ink * 10 <= area * 7 && std::max(across, down) >= 3 * kTile &&
+                std::min(across, down) >= 2) {
+                ++dense;
+                r.x0 = std::min(r.x0, tx), r.y0 = std::min(r.y0, ty);
+                r.x1 = std::max(r.x1, tx + kTile), r.y1 = std::max(r.y1, ty + kTile);
+            }
         }
     }
-    // the largest group of touching dense tiles (bold text has dense tiles too, but scattered)
-    Region best;
-    int best_n = 0;
-    std::vector<int> stack;
-    for (int start = 0; start < cols * rows; ++start) {
-        if (dense[static_cast<std::size_t>(start)] != 1) continue;
-        Region r{width, height, 0, 0};
-        int n = 0;
-        stack.assign(1, start);
-        dense[static_cast<std::size_t>(start)] = 2;
-        while (!stack.empty()) {
-            const int at = stack.back();
-            stack.pop_back();
-            ++n;
-            const int c = at % cols, rr = at / cols;
-            r.x0 = std::min(r.x0, c * kTile), r.y0 = std::min(r.y0, rr * kTile);
-            r.x1 = std::max(r.x1, (c + 1) * kTile), r.y1 = std::max(r.y1, (rr + 1) * kTile);
-            for (int dy = -1; dy <= 1; ++dy)
-                for (int dx = -1; dx <= 1; ++dx) {
-                    const int nc = c + dx, nr = rr + dy;
-                    if (nc < 0 || nr < 0 || nc >= cols || nr >= rows) continue;
-                    auto &v = dense[static_cast<std::size_t>(nr) * cols + nc];
-                    if (v == 1) {
-                        v = 2;
-                        stack.push_back(nr * cols + nc);
-                    }
-                }
-        }
-        if (n > best_n) best_n = n, best = r;
-    }
-    return best_n >= kDenseTiles ? best : Region{};
+    return dense >= kDenseTiles ? r : Region{};
 }
 
 // The direction of the bars in the region: the angle (degrees, -90..89, clockwise) of the normal
