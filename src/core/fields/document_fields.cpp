@@ -958,6 +958,7 @@ std::optional<Hit> value_right(const std::vector<Line> &lines, std::size_t idx, 
 std::optional<Hit> find_labelled(const std::vector<Line> &lines, const std::vector<Label> &labels,
                                  Kind kind, Locale loc,
                                  const std::vector<const char *> &line_excludes = {}) {
+    int right_budget = 50;
     for (const auto &lab : labels) {
         for (std::size_t i = 0; i < lines.size(); ++i) {
             const Line &l = lines[i];
@@ -976,7 +977,9 @@ std::optional<Hit> find_labelled(const std::vector<Line> &lines, const std::vect
                 // boxes only when the label's line goes on: "Rechnungsnummer: Rechnungsdatum:")
                 const std::size_t label_end = p + std::string_view(lab.text).size();
                 const bool line_ends = after >= l.text.size();
-                if ((h = value_right(lines, i, p, label_end, kind, loc))) h->grade = kSameLine * lab.weight;
+                // (a bounded number of such searches per field: hostile pages repeat labels)
+                if (right_budget > 0 && (--right_budget, h = value_right(lines, i, p, label_end, kind, loc)))
+                    h->grade = kSameLine * lab.weight;
                 else if ((line_ends || !l.words.empty()) &&
                          (h = value_below(lines, i, p, label_end, kind, loc, !line_ends)))
                     h->grade *= lab.weight;
