@@ -11,6 +11,10 @@ use Digest::SHA qw(sha256_hex);
 use File::Path qw(make_path);
 use IPC::Run;
 use IO::Pty;
+use POSIX ();
+use IO::Select;
+use IO::Socket::INET;
+use IO::Socket::UNIX;
 use JSON::PP;
 use DocextractTest qw(new_cluster text_pdf text_image reload_with wait_workers);
 
@@ -115,9 +119,11 @@ is($node->safe_psql('postgres', "SELECT string_agg(status, ',') FROM docextract.
 	my $pty = IO::Pty->new;
 	my $pid = fork // die "fork: $!";
 	if ($pid == 0) {
-		open STDERR, '>&', $pty->slave or die;
-		open STDOUT, '>', "$dir/tty.out" or die;
-		exec $cli, '-d', "$conninfo user=bob", 'upload', "$dir/tty" or die;
+		# Children of the test end with _exit: an exit() would run the harness's END block,
+		# which stops the cluster.
+		open STDERR, '>&', $pty->slave or POSIX::_exit(127);
+		open STDOUT, '>', "$dir/tty.out" or POSIX::_exit(127);
+		exec $cli, '-d', "$conninfo user=bob", 'upload', "$dir/tty" or POSIX::_exit(127);
 	}
 	$pty->close_slave;
 	my $screen = '';
@@ -173,6 +179,64 @@ is("$rc $err", "1 docextract: error: no job or document $job{'a.pdf'}\n", 'anoth
 is("$rc $out", "1 $job{'a.pdf'}: pending (timed out)\n", 'wait --timeout on a pending job');
 ($rc, $out) = cli('wait', '--poll', '--interval', '0.1', '--timeout', '0.3', $job{'a.pdf'});
 is("$rc $out", "1 $job{'a.pdf'}: pending (timed out)\n", 'wait --poll --timeout on a pending job');
+
+#### behind a proxy (as behind PgBouncer) wait polls: no session sits in wait_for_job()
+{
+	# A TCP relay to the server's socket: the port connected to is not the server's.
+	my $listen = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 5, ReuseAddr => 1)
+	  or die "listen: $!";
+	my $proxy_port = $listen->sockport;
+	my $test_pid = $$;
+	my $proxy = fork // die "fork: $!";
+	if ($proxy == 0) {
+		# Not holding the harness's pipes, and gone with the test if it dies.
+		open STDOUT, '>', '/dev/null';
+		open STDERR, '>', '/dev/null';
+		my $waiting = IO::Select->new($listen);
+		while (getppid() == $test_pid) {
+			next unless $waiting->can_read(0.5);
+			my $c = $listen->accept or next;
+			my $s = IO::Socket::UNIX->new(Peer => $node->host . '/.s.PGSQL.' . $node->port) or next;
+			if (fork == 0) {
+				my $sel = IO::Select->new($c, $s);
+				RELAY: while (1) {
+					for my $fh ($sel->can_read) {
+						my $n = sysread($fh, my $buf, 65536);
+						last RELAY unless $n;
+						syswrite($fh == $c ? $s : $c, $buf) or last RELAY;
+					}
+				}
+				POSIX::_exit(0);
+			}
+			close $c;
+			close $s;
+		}
+		POSIX::_exit(0);
+	}
+	close $listen;
+	my %seen;
+	for my $route ([ 'proxy', "host=127.0.0.1 port=$proxy_port dbname=postgres user=alice" ],
+		[ 'direct', "$conninfo user=alice" ]) {
+		my ($name, $conn) = @$route;
+		my ($o, $e) = ('', '');
+		local %ENV = %ENV;
+		delete $ENV{PGAPPNAME};    # the harness's name would hide ours
+		my $h = IPC::Run::start([ $cli, '-d', $conn, 'wait', '--interval', '0.2', '--timeout', '3', $job{'a.pdf'} ],
+			'<', \'', '>', \$o, '2>', \$e);
+		sleep 1;
+		$seen{$name} = $node->safe_psql('postgres',
+			"SELECT string_agg(state || ' ' || left(query, 40), '; ') FROM pg_stat_activity"
+			  . " WHERE usename = 'alice' AND application_name = 'docextract'");
+		$h->finish;
+		is("$o$e", "$job{'a.pdf'}: pending (timed out)\n", "wait --timeout through the $name route");
+	}
+	like($seen{proxy}, qr/^(idle|active) SELECT j\.status FROM docextract\.extracti/,
+		'through the proxy, wait polls the job\'s status');
+	unlike($seen{proxy}, qr/wait_for_job/, 'and never calls wait_for_job()');
+	like($seen{direct}, qr/^active SELECT docextract\.wait_for_job\(/, 'connected directly, it sleeps in wait_for_job()');
+	kill 'TERM', $proxy;
+	waitpid $proxy, 0;
+}
 
 #### cancel and retry
 ($rc, $out) = cli('cancel', $job{'b.png'});
