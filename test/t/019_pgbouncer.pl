@@ -39,7 +39,7 @@ PostgreSQL::Test::Utils::append_to_file("$dir/pgbouncer.ini", join("\n",
 	"pidfile = $dir/pgbouncer.pid",
 	'') );
 my $bouncer = IPC::Run::start([ 'pgbouncer', "$dir/pgbouncer.ini" ], '>', \my $bout, '2>', \my $berr);
-END { $bouncer->kill_kill if $bouncer; }
+END { local $?; $bouncer->kill_kill if $bouncer; }
 
 my $via = "host=127.0.0.1 port=$port dbname=postgres";
 sub pooled {
