@@ -21,8 +21,9 @@ $primary->safe_psql('postgres', 'CREATE EXTENSION docextract');
 sub upload {
 	my ($name, $text) = @_;
 	my $pdf = bytea_hex(text_pdf($text));
-	return $primary->safe_psql('postgres', "SELECT j.id FROM docextract.extraction_jobs AS j
-		WHERE j.document_id = docextract.upload('$name', '$pdf')");
+	my $doc = $primary->safe_psql('postgres', "SELECT docextract.upload('$name', '$pdf')");
+	return $primary->safe_psql('postgres',
+		"SELECT id FROM docextract.extraction_jobs WHERE document_id = '$doc'");
 }
 my $done = upload('done.pdf', "Replicated: the quick brown fox jumps over the lazy dog near Rotterdam.\n");
 ok(wait_job($primary, 'postgres', $done, 'completed'), 'the primary extracts a document');
