@@ -215,10 +215,16 @@ bool serve(const State &st, std::vector<int> &fds, const std::string &payload) {
             }
         }
     }
+    // The worker left, or poll failed: the child goes too, and is reported if anyone listens.
     kill(child, SIGKILL);
-    while (waitpid(child, nullptr, 0) < 0 && errno == EINTR) {
+    if (pidfd >= 0) close(pidfd);
+    int status = 0;
+    while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
     }
-    return !worker_gone;
+    if (worker_gone) return false;
+    core::zygote::ChildExit e;
+    e.wait_status = status;
+    return core::zygote::send_frame(kControl, Frame::exited, core::zygote::encode_exit(e));
 }
 
 }  // namespace
