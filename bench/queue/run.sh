@@ -32,6 +32,10 @@ backlogs=${QUEUE_BACKLOGS:-$backlogs}
 secs=${QUEUE_SECONDS:-$secs}
 runs=${QUEUE_RUNS:-$runs}
 clients=$(nproc)
+# synchronous_commit of the pgbench sessions (QUEUE_SYNCHRONOUS_COMMIT=off when the disk's flush
+# latency would hide every other cost at batch 1); recorded with each measurement.
+sync_commit=${QUEUE_SYNCHRONOUS_COMMIT:-on}
+export PGOPTIONS="${PGOPTIONS:-} -c synchronous_commit=$sync_commit"
 work=${BENCH_WORK:-$(mktemp -d)}
 owner=bench_queue            # documents.owner of the rows this module creates
 result='{"text":"x","pages":[]}'
@@ -228,7 +232,8 @@ nidx=$(q -c "SELECT count(*) FROM pg_index WHERE indrelid = 'docextract.extracti
 {
   for cfg in $configs; do
     shape=${cfg%%:*} batch=${cfg##*:}
-    common=(batch="$batch" clients="$clients" seconds="$secs" repeats="$runs" shape="$shape" postgresql="$pgver")
+    common=(batch="$batch" clients="$clients" seconds="$secs" repeats="$runs" shape="$shape" postgresql="$pgver"
+            synchronous_commit="$sync_commit")
     if [ "$shape" = 1txn ]; then
       how="claim and complete in one statement, one transaction per batch (the claim is never committed alone)"
     else
@@ -268,7 +273,7 @@ print('[%s] %s' % (', '.join(map(str, r)), round(statistics.median(r), 3)))" "${
   for size in $backlogs; do
     # shellcheck disable=SC2086
     bench_measurement "docextract_claim_complete_ms_backlog_$size" ms lower ${cost[$size]} -- \
-      "$(bench_settings backlog="$size" clients=1 seconds=3 repeats="$runs" postgresql="$pgver" \
+      "$(bench_settings backlog="$size" clients=1 seconds=3 repeats="$runs" postgresql="$pgver" synchronous_commit="$sync_commit" \
          note="Latency of claim_jobs('bench', 1) in one transaction and complete_job() in a second one, one pgbench client, with $size pending jobs of one owner (pgbench latency average).")"
     bench_measurement "fair_start_claims_backlog_$size" claims lower "${wait[$size]}" -- \
       "$(bench_settings backlog="$size" postgresql="$pgver" \

@@ -176,7 +176,7 @@ $node->safe_psql('postgres', q{
 	END $$;
 	CREATE CONSTRAINT TRIGGER refuse_reclaim AFTER UPDATE ON docextract.extraction_jobs
 		DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
-		WHEN (NEW.error_message LIKE 'holder % stopped before finishing the job')
+		WHEN (NEW.error_message LIKE 'lease_lost: holder % stopped before finishing the job%')
 		EXECUTE FUNCTION public.refuse_reclaim();
 });
 my $stats = worker_stats($node, 'postgres');

@@ -45,6 +45,7 @@ DECLARE
     in_flight integer := pg_catalog.current_setting('docextract.owner_jobs_in_flight')::integer;
     -- An in-server worker is watched by its process ID, an external one by its lease alone.
     pid       integer := CASE WHEN docextract.in_server_worker() THEN pg_catalog.pg_backend_pid() END;
+    full_owners pg_catalog.name[];
 BEGIN
     IF worker_name IS NULL OR worker_name OPERATOR(pg_catalog.=) ''
        OR pg_catalog.length(worker_name) OPERATOR(pg_catalog.>) 200 THEN
@@ -55,31 +56,50 @@ BEGIN
         RAISE EXCEPTION 'number of jobs to claim must be between 1 and 1000'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    IF in_flight OPERATOR(pg_catalog.>) 0 THEN
-        -- With a per-owner limit, claims take turns (a transaction-level advisory lock), so that
-        -- two claims cannot both see an owner below the limit and together pass it.
-        PERFORM pg_catalog.pg_advisory_xact_lock(1685021561, 0);
+    IF in_flight OPERATOR(pg_catalog.=) 0 THEN
+        -- No per-owner limit: one scan of job_claim_idx in its order, nothing else.
+        RETURN QUERY
+        WITH next AS MATERIALIZED (
+            -- Priority first, then the owners' turns (fair_rank), then age.
+            SELECT j.id, pg_catalog.gen_random_uuid() AS token
+              FROM docextract.extraction_jobs AS j
+             WHERE j.status OPERATOR(pg_catalog.=) 'pending'
+               AND j.run_after OPERATOR(pg_catalog.<=) pg_catalog.now()
+             ORDER BY j.priority DESC, j.fair_rank, j.created_at
+             LIMIT n
+               FOR UPDATE SKIP LOCKED
+        )
+        UPDATE docextract.extraction_jobs AS j
+           SET status = 'processing', started_at = pg_catalog.clock_timestamp(),
+               holder = worker_name, holder_pid = pid,
+               claim_digest = docextract.claim_digest(next.token),
+               lease_expires_at = pg_catalog.now() OPERATOR(pg_catalog.+) lease,
+               pages_done = NULL, pages_total = NULL
+          FROM next, docextract.documents AS d
+         WHERE j.id OPERATOR(pg_catalog.=) next.id AND d.id OPERATOR(pg_catalog.=) j.document_id
+        RETURNING j.id, j.document_id, next.token, d.file_format, j.retry_count, j.lease_expires_at,
+                  d.document_type;
+        RETURN;
     END IF;
+    -- With a per-owner limit, claims take turns (a transaction-level advisory lock), so that two
+    -- of them cannot both see an owner below the limit and together pass it. The owners at the
+    -- limit are skipped by a filter on the same ordered scan.
+    PERFORM pg_catalog.pg_advisory_xact_lock(1685021561, 0);
+    SELECT coalesce(pg_catalog.array_agg(b.owner), '{}') INTO full_owners
+      FROM (SELECT j.owner FROM docextract.extraction_jobs AS j
+             WHERE j.status OPERATOR(pg_catalog.=) 'processing'
+             GROUP BY j.owner
+            HAVING pg_catalog.count(*) OPERATOR(pg_catalog.>=) in_flight) AS b;
     RETURN QUERY
-    WITH busy AS MATERIALIZED (
-        -- Owners and their jobs in flight, only when they are limited.
-        SELECT j.owner, pg_catalog.count(*) AS jobs
-          FROM docextract.extraction_jobs AS j
-         WHERE in_flight OPERATOR(pg_catalog.>) 0
-           AND j.status OPERATOR(pg_catalog.=) 'processing'
-         GROUP BY j.owner
-    ), next AS MATERIALIZED (
-        -- Priority first, then the owners' turns (fair_rank), then age.
+    WITH next AS MATERIALIZED (
         SELECT j.id, j.owner, j.priority, j.fair_rank, j.created_at
           FROM docextract.extraction_jobs AS j
          WHERE j.status OPERATOR(pg_catalog.=) 'pending'
            AND j.run_after OPERATOR(pg_catalog.<=) pg_catalog.now()
-           AND NOT EXISTS (SELECT FROM busy AS b
-                            WHERE b.owner OPERATOR(pg_catalog.=) j.owner
-                              AND b.jobs OPERATOR(pg_catalog.>=) in_flight)
+           AND j.owner OPERATOR(pg_catalog.<>) ALL (full_owners)
          ORDER BY j.priority DESC, j.fair_rank, j.created_at
          LIMIT n
-           FOR UPDATE OF j SKIP LOCKED
+           FOR UPDATE SKIP LOCKED
     ), allowed AS (
         -- A batch takes from one owner only what the limit leaves.
         SELECT x.id, pg_catalog.gen_random_uuid() AS token
@@ -87,9 +107,11 @@ BEGIN
                        pg_catalog.row_number() OVER (PARTITION BY c.owner
                                                      ORDER BY c.priority DESC, c.fair_rank, c.created_at) AS k
                   FROM next AS c) AS x
-          LEFT JOIN busy AS b ON b.owner OPERATOR(pg_catalog.=) x.owner
-         WHERE in_flight OPERATOR(pg_catalog.=) 0
-            OR x.k OPERATOR(pg_catalog.+) coalesce(b.jobs, 0) OPERATOR(pg_catalog.<=) in_flight
+         WHERE x.k OPERATOR(pg_catalog.+)
+               (SELECT pg_catalog.count(*) FROM docextract.extraction_jobs AS p
+                 WHERE p.status OPERATOR(pg_catalog.=) 'processing'
+                   AND p.owner OPERATOR(pg_catalog.=) x.owner)
+               OPERATOR(pg_catalog.<=) in_flight
     )
     UPDATE docextract.extraction_jobs AS j
        SET status = 'processing', started_at = pg_catalog.clock_timestamp(),
