@@ -87,7 +87,7 @@ void define_gucs() {
     define_int("docextract.worker_idle_timeout", "How long a worker waits for work before it exits.",
                "A database without workers is also looked at this often, for retries that came "
                "due and expired leases.",
-               &guc_worker_idle_timeout_ms, 60000, 100, 86400000, PGC_SIGHUP, GUC_UNIT_MS);
+               &guc_worker_idle_timeout_ms, 60000, 1000, 86400000, PGC_SIGHUP, GUC_UNIT_MS);
     define_int("docextract.job_timeout", "Wall-clock limit for extracting one document.",
                "The helper is killed when it runs longer; the job is retried.",
                &guc_job_timeout_s, core::kDefaultJobTimeoutSeconds, 1, 86400, PGC_SIGHUP, GUC_UNIT_S);

@@ -42,7 +42,6 @@ struct Seat {
     Oid dboid;
     NameData name;
     TimestampTz waiting_since;    // since when it has wanted a worker it has not got (round-robin)
-    TimestampTz unserved_since;   // since when it has waited with no worker at all
     TimestampTz no_worker_since;  // its last worker left: look for work that came due later
     bool starved;                 // its wait was logged; the recovery will be, once
 };
@@ -383,25 +382,27 @@ void reconcile() {
     // Databases left with no worker at all: free a slot for each (one leaving worker is one
     // slot), and log a wait longer than the poll interval once, and its end once.
     for (int s = 0; s < kMaxDatabases; s++) {
-        const DbSlot &db = shared->dbs[s];
+        DbSlot &db = shared->dbs[s];
         Seat &seat = seats[s];
         const Plan &p = plan[s];
         if (db.dboid == InvalidOid) continue;
         if (p.assigned > 0 || p.need == 0) {
             if (seat.starved && p.assigned > 0)
                 events[n_events++] = Starvation{s, false, Blocked::no,
-                    TimestampDifferenceMilliseconds(seat.unserved_since, now) / 1000.0};
+                    TimestampDifferenceMilliseconds(db.unserved_since, now) / 1000.0};
             seat.starved = false;
-            seat.unserved_since = 0;
+            db.unserved_since = 0;
             continue;
         }
-        if (seat.unserved_since == 0) seat.unserved_since = now;
-        if (blocked == Blocked::no) continue;  // it gets a worker when one has left
+        // Jobs wait (not a first look at the database, nor a look for work that came due).
         const bool jobs = db.state == DbState::has_extension && !p.look;
+        if (!jobs) db.unserved_since = 0;
+        else if (db.unserved_since == 0) db.unserved_since = now;
+        if (blocked == Blocked::no) continue;  // it gets a worker when one has left
         if (retiring > 0) retiring--;
         else (void) retire_one(jobs, now);
         if (jobs && !seat.starved &&
-            TimestampDifferenceExceeds(seat.unserved_since, now, guc_poll_interval_ms)) {
+            TimestampDifferenceExceeds(db.unserved_since, now, guc_poll_interval_ms)) {
             seat.starved = true;
             events[n_events++] = Starvation{s, true, blocked, 0};
         }

@@ -1,5 +1,7 @@
 #include "pg/shmem.hpp"
 
+#include "pg/guc.hpp"
+
 extern "C" {
 #include "storage/ipc.h"
 #include "storage/shmem.h"
@@ -69,6 +71,7 @@ DbSlot *find_db_slot(Oid dboid, bool create) {
     free_slot->wanted = 0;
     free_slot->wakes = 0;
     free_slot->last_reclaim = 0;
+    free_slot->unserved_since = 0;
     return free_slot;
 }
 
@@ -82,7 +85,7 @@ void count(Oid dboid, Counter counter, uint64 amount) {
 bool want_one_more_worker(DbSlot &db) {
     int assigned = 0;
     for (const auto &w : db.workers) assigned += w.assigned;
-    if (db.wanted > assigned) return false;
+    if (db.wanted > assigned || assigned >= guc_workers_per_database) return false;
     db.wanted = assigned + 1;
     return true;
 }
@@ -203,12 +206,12 @@ bool leave_database(int slot, int index, uint64 wakes_seen, bool must, bool had_
         // No longer serving: the launcher counts the process against the budget until it is
         // gone, but not as a worker of the database.
         w = WorkerSlot{};
-        if (!had_work && !woken) {
-            // Idle: the database has no work for this worker, nor for a replacement.
-            int others = 0;
-            for (const auto &o : db.workers) others += o.assigned;
-            db.wanted = Min(db.wanted, others);
-        }
+        int others = 0;
+        for (const auto &o : db.workers) others += o.assigned;
+        // Idle: the database has no work for this worker, nor for a replacement. Woken: the
+        // wake-up was meant for this worker, and its replacement must come.
+        if (woken) db.wanted = Max(db.wanted, others + 1);
+        else if (!had_work) db.wanted = Min(db.wanted, others);
     }
     LWLockRelease(shared->lock);
     return true;

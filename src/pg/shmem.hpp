@@ -59,6 +59,9 @@ struct DbSlot {
     int wanted;
     uint64 wakes;
     TimestampTz last_reclaim;
+    // Set by the launcher: since when the database has wanted a worker and had none (0: it has
+    // one, or wants none), for monitoring.
+    TimestampTz unserved_since;
 };
 
 // What the launcher sets wanted to when a database should get all its workers (it was found to
