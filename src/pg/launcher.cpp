@@ -367,7 +367,10 @@ void reconcile() {
         in_budget++;
         in_use++;
         plan[best].assigned++;
-        seats[best].waiting_since = plan[best].need > plan[best].assigned ? now : 0;
+        // Still wanting more: to the back of the line.
+        TimestampTz back = now;
+        for (const auto &seat : seats) back = Max(back, seat.waiting_since + 1);
+        seats[best].waiting_since = plan[best].need > plan[best].assigned ? back : 0;
     }
 
     // A smaller budget after a reload: the excess leaves after its jobs.

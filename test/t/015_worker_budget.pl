@@ -39,15 +39,17 @@ ok($node->poll_query_until('postgres', "$workers_sql AND datname LIKE 'd_'", '0'
 my $pdf = text_pdf('Budget test document: the quick brown fox jumps over the lazy dog.');
 my $salt = 0;
 
+# Uploads $per_db jobs into each database while workers_per_database is 0, then sets it back to
+# 2: every database wants its workers at the same moment.
 sub upload_all {
 	my ($per_db) = @_;
+	reload_with($node, 'docextract.workers_per_database' => 0);
 	for my $db (@dbs) {
-		for (1 .. $per_db) {
-			$salt++;
-			$node->safe_psql($db,
-				"SELECT docextract.upload('b-$salt.pdf', '" . bytea_hex(salted($pdf, $salt)) . "')");
-		}
+		my $values = join ', ', map { $salt++; "('b-$salt.pdf', '" . bytea_hex(salted($pdf, $salt)) . "'::bytea)" }
+		  1 .. $per_db;
+		$node->safe_psql($db, "SELECT docextract.upload(f, b) FROM (VALUES $values) AS v(f, b)");
 	}
+	reload_with($node, 'docextract.workers_per_database' => 2);
 }
 
 # Sessions: one samples the workers, one runs the parallel query.
@@ -90,11 +92,13 @@ sub run_jobs {
 	return ($most, @parallel ? @parallel : (0, 0, 0));
 }
 
+# Whether each database has $per_db completed jobs (d2: $d2 if given).
 sub completed_everywhere {
-	my ($per_db) = @_;
+	my ($per_db, $d2) = @_;
 	for my $db (@dbs) {
+		my $want = $db eq 'd2' && defined $d2 ? $d2 : $per_db;
 		return 0 unless $node->safe_psql($db,
-			"SELECT count(*) FROM docextract.extraction_jobs WHERE status = 'completed'") == $per_db;
+			"SELECT count(*) FROM docextract.extraction_jobs WHERE status = 'completed'") == $want;
 	}
 	return 1;
 }
@@ -136,6 +140,14 @@ unlike($log, qr/could not start a worker/, 'no failed starts');
 ok($node->poll_query_until('postgres', "$workers_sql AND datname LIKE 'd_'", '0'),
 	'the workers leave once the jobs are done');
 
+# A database without workers gets one when a job comes.
+$salt++;
+my $doc = $node->safe_psql('d2',
+	"SELECT docextract.upload('b-$salt.pdf', '" . bytea_hex(salted($pdf, $salt)) . "')");
+is( $node->safe_psql('d2',
+		"SELECT docextract.wait_for_job(id, '60 s') FROM docextract.extraction_jobs WHERE document_id = '$doc'"),
+	'completed', 'an upload into a database without workers starts one');
+
 #### The reserve binds: a larger budget, but docextract leaves 2 of the 8 slots free.
 my $others = $node->safe_psql('postgres',
 	"SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'logical replication launcher'");
@@ -143,9 +155,9 @@ my $bound = 8 - 2 - 1 - $others;    # the reserve, the launcher, replication's l
 reload_with($node, 'docextract.max_workers' => 8);
 $t0 = time;
 upload_all(3);
-($most, $before, $launched, $after) = run_jobs(24, $bound);
+($most, $before, $launched, $after) = run_jobs(25, $bound);
 diag(sprintf('12 jobs of 1.5 s in 4 databases with %d workers: %.1f s', $bound, time - $t0));
-ok(completed_everywhere(6), 'every database got its next 3 jobs done');
+ok(completed_everywhere(6, 7), 'every database got its next 3 jobs done');
 cmp_ok($most, '<=', $bound, "never more than the $bound workers the reserve allows (saw $most)");
 is("$before $after", "$bound $bound", "the $bound workers were there before and after the parallel query");
 is($launched, 2, 'the parallel query still launched its 2 workers');
