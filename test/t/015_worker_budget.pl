@@ -70,9 +70,9 @@ sub parallel_query {
 	return ($lines[0], $launched // 0, $lines[-1]);
 }
 
-# Samples the workers until $total jobs have completed (server-wide counters); once $bound of them
-# hold a slot, runs the parallel query. Returns (most workers seen, docextract workers
-# before and after the parallel query, the workers it launched).
+# Samples the workers until $total jobs have completed (server-wide counters); while $bound of them
+# hold a slot, runs the parallel query. Returns the most workers seen and, of the parallel query,
+# the docextract workers before it, the workers it launched and the docextract workers after it.
 sub run_jobs {
 	my ($total, $bound) = @_;
 	my ($most, @parallel) = (0);
@@ -85,11 +85,13 @@ sub run_jobs {
 		$timeline .= "$workers/$busy ";
 		$most = $workers if $workers > $most;
 		last if $done >= $total;
-		@parallel = parallel_query() if !@parallel && $workers == $bound;
+		# Until one run had all $bound workers around it (one may be leaving for another database).
+		@parallel = parallel_query() if $workers == $bound && !(@parallel && $parallel[0] == $bound
+			&& $parallel[2] == $bound);
 		select(undef, undef, undef, 0.02);
 	}
 	note("workers/busy: $timeline");
-	return ($most, @parallel ? @parallel : (0, 0, 0));
+	return ($most, @parallel ? ($parallel[0], $parallel[1], $parallel[2]) : (0, 0, 0));
 }
 
 # Whether each database has $per_db completed jobs (d2: $d2 if given).
