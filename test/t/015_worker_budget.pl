@@ -26,7 +26,7 @@ for my $db (@dbs) {
 }
 my $helper = test_helper($node);
 use_helper($node, $helper);
-set_helper($helper, delay => 1.5);
+set_helper($helper, delay => 1);
 $node->safe_psql('postgres',
 	'CREATE TABLE big AS SELECT g FROM generate_series(1, 200000) AS g; ANALYZE big');
 
@@ -108,10 +108,10 @@ sub completed_everywhere {
 #### The budget binds: three workers for four databases that want two each.
 my $log_offset = -s $node->logfile;
 my $t0 = time;
-upload_all(3);
-my ($most, $before, $launched, $after) = run_jobs(12, 3);
-diag(sprintf('12 jobs of 1.5 s in 4 databases with 3 workers: %.1f s', time - $t0));
-ok(completed_everywhere(3), 'every database got its 3 jobs done');
+upload_all(2);
+my ($most, $before, $launched, $after) = run_jobs(8, 3);
+diag(sprintf('8 jobs of 1 s in 4 databases with 3 workers: %.1f s', time - $t0));
+ok(completed_everywhere(2), 'every database got its 2 jobs done');
 cmp_ok($most, '<=', 3, "never more than docextract.max_workers = 3 workers (saw $most)");
 is("$before $after", '3 3', 'the 3 workers were there before and after the parallel query');
 is($launched, 2, 'the parallel query launched its 2 workers meanwhile');
@@ -149,6 +149,18 @@ my $doc = $node->safe_psql('d2',
 is( $node->safe_psql('d2',
 		"SELECT docextract.wait_for_job(id, '60 s') FROM docextract.extraction_jobs WHERE document_id = '$doc'"),
 	'completed', 'an upload into a database without workers starts one');
+my $idle_from = time;
+my $idle_for;
+while (time - $idle_from < 30) {
+	if ($monitor->query_safe("$workers_sql AND datname = 'd2'") == 0) {
+		$idle_for = time - $idle_from;
+		last;
+	}
+	select(undef, undef, undef, 0.05);
+}
+ok(defined $idle_for && $idle_for >= 1 && $idle_for < 15,
+	sprintf('its workers stay about docextract.worker_idle_timeout (2 s) after the job, then leave (%.1f s)',
+		$idle_for // -1));
 
 #### The reserve binds: a larger budget, but docextract leaves 2 of the 8 slots free.
 my $others = $node->safe_psql('postgres',
@@ -156,10 +168,10 @@ my $others = $node->safe_psql('postgres',
 my $bound = 8 - 2 - 1 - $others;    # the reserve, the launcher, replication's launcher
 reload_with($node, 'docextract.max_workers' => 8);
 $t0 = time;
-upload_all(3);
-($most, $before, $launched, $after) = run_jobs(25, $bound);
-diag(sprintf('12 jobs of 1.5 s in 4 databases with %d workers: %.1f s', $bound, time - $t0));
-ok(completed_everywhere(6, 7), 'every database got its next 3 jobs done');
+upload_all(2);
+($most, $before, $launched, $after) = run_jobs(17, $bound);
+diag(sprintf('8 jobs of 1 s in 4 databases with %d workers: %.1f s', $bound, time - $t0));
+ok(completed_everywhere(4, 5), 'every database got its next 2 jobs done');
 cmp_ok($most, '<=', $bound, "never more than the $bound workers the reserve allows (saw $most)");
 is("$before $after", "$bound $bound", "the $bound workers were there before and after the parallel query");
 is($launched, 2, 'the parallel query still launched its 2 workers');
