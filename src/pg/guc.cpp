@@ -3,12 +3,19 @@
 #include "core/limits.hpp"
 #include "pg/postgres_headers.hpp"
 
+extern "C" {
+#include "postmaster/postmaster.h"
+}
+
 namespace docextract::pg {
 
 int guc_min_file_size = 100;
 int guc_max_file_size = 50 * 1024 * 1024;
 char *guc_extract_program = nullptr;
 int guc_workers_per_database = 2;
+int guc_max_workers = 4;
+int guc_reserved_worker_slots = 2;
+int guc_worker_idle_timeout_ms = 60000;
 int guc_job_timeout_s = core::kDefaultJobTimeoutSeconds;
 int guc_poll_interval_ms = 5000;
 int guc_worker_statement_timeout_ms = 30000;
@@ -84,6 +91,19 @@ void define_gucs() {
     define_int("docextract.workers_per_database", "Extraction workers per database.",
                "Each database with the extension gets this many background workers; 0 stops them.",
                &guc_workers_per_database, 2, 0, 32, PGC_SIGHUP, 0);
+    // The worker budget (README, Settings): every background worker shares max_worker_processes.
+    define_int("docextract.max_workers", "Extraction workers on the whole server at most.",
+               "Databases with pending jobs share them; the launcher is not counted.",
+               &guc_max_workers, 4, 0, 1024, PGC_SIGHUP, 0);
+    define_int("docextract.reserved_worker_slots",
+               "Slots of max_worker_processes that docextract leaves free.",
+               "A worker is started only if this many slots stay free, counting every running "
+               "background worker (parallel query, replication, other extensions).",
+               &guc_reserved_worker_slots, 2, 0, MAX_BACKENDS, PGC_SIGHUP, 0);
+    define_int("docextract.worker_idle_timeout", "How long a worker waits for work before it exits.",
+               "A database without workers is also looked at this often, for retries that came "
+               "due and expired leases.",
+               &guc_worker_idle_timeout_ms, 60000, 1000, 86400000, PGC_SIGHUP, GUC_UNIT_MS);
     define_int("docextract.job_timeout", "Wall-clock limit for extracting one document.",
                "The helper is killed when it runs longer; the job is retried.",
                &guc_job_timeout_s, core::kDefaultJobTimeoutSeconds, 1, 86400, PGC_SIGHUP, GUC_UNIT_S);

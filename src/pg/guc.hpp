@@ -9,6 +9,9 @@ extern int guc_max_file_size;
 // Workers
 extern char *guc_extract_program;
 extern int guc_workers_per_database;
+extern int guc_max_workers;
+extern int guc_reserved_worker_slots;
+extern int guc_worker_idle_timeout_ms;
 extern int guc_job_timeout_s;
 extern int guc_poll_interval_ms;
 extern int guc_worker_statement_timeout_ms;

@@ -40,6 +40,8 @@ struct WorkerSlot {
     pid_t pid;        // 0 when free
     Latch *latch;
     bool idle;        // waiting for work: the first to wake
+    bool assigned;    // the launcher started a process for this slot (before it registers)
+    bool retire;      // the launcher wants the slot for another database: leave after the job
 };
 
 struct DbSlot {
@@ -51,7 +53,20 @@ struct DbSlot {
     // Jobs that ended (committed), and how many of them a worker has announced with NOTIFY.
     pg_atomic_uint64 jobs_ended;
     pg_atomic_uint64 jobs_announced;
+    // The worker budget: how many workers the database could use now (the launcher caps it at
+    // docextract.workers_per_database), and how often its workers were woken, so that an idle
+    // worker leaves only if nothing woke it since it last looked for work.
+    int wanted;
+    uint64 wakes;
+    TimestampTz last_reclaim;
+    // Set by the launcher: since when the database has wanted a worker and had none (0: it has
+    // one, or wants none), for monitoring.
+    TimestampTz unserved_since;
 };
+
+// What the launcher sets wanted to when a database should get all its workers (it was found to
+// have the extension, or workers_per_database changed).
+constexpr int kAllWorkers = kMaxWorkersPerDatabase;
 
 struct Waiter {
     Oid dboid;
@@ -81,8 +96,30 @@ DbSlot *find_db_slot(Oid dboid, bool create);
 
 void count(Oid dboid, Counter counter, uint64 amount = 1);
 
-// Wakes one idle worker of the database (all if none is idle: one will pick the work up).
-void wake_database_workers(Oid dboid);
+// Wakes one idle worker of the database (all if none is idle: one will pick the work up). If none
+// is idle and more_if_busy is set, the database asks the launcher for one more worker.
+void wake_database_workers(Oid dboid, bool more_if_busy = true);
+// Caller holds shared->lock exclusively: the database wants one worker more than it has (or is
+// being given); returns whether that is news for the launcher.
+bool want_one_more_worker(DbSlot &db);
+
+// The worker's side of the budget, by its database slot and index.
+uint64 wakes_of(int slot);
+// A claim succeeded: if no other worker of the database is idle, there may be more work than
+// workers, and the launcher is asked for another.
+void more_workers_if_busy(int slot, int index);
+// Whether it is this worker's turn to reclaim jobs of dead holders (once a second per database).
+bool take_reclaim_turn(int slot);
+bool asked_to_retire(int slot, int index);
+// Gives up the worker's place. An idle worker (had_work false) leaves only if nothing woke the
+// database since wakes_seen, unless it must (it was asked to retire); leaving idle lowers the
+// database's demand, leaving with work keeps it.
+bool leave_database(int slot, int index, uint64 wakes_seen, bool must, bool had_work);
+// The worker found the extension in its database: from unknown (or no extension) to running,
+// which gives the database all its workers; false if the database is being dropped or moved.
+bool extension_found(int slot, Oid dboid);
+// The worker ends without having left (an error, a stop): someone must take over its database.
+void worker_gone(int slot, int index);
 void wake_launcher();
 // A job of the database ended and its transaction committed: wakes wait_for_job() sessions and
 // an idle worker, which announces it.

@@ -54,12 +54,7 @@ void set_idle(bool idle) {
     LWLockRelease(shared->lock);
 }
 
-void on_worker_exit(int, Datum) {
-    LWLockAcquire(shared->lock, LW_EXCLUSIVE);
-    WorkerSlot &w = my_slot();
-    if (w.pid == MyProcPid) w = WorkerSlot{};
-    LWLockRelease(shared->lock);
-}
+void on_worker_exit(int, Datum) { worker_gone(args.slot, args.index); }
 
 // Takes this worker's place in shared memory; false if the launcher's slot went to another
 // database meanwhile (the database was dropped and its slot reused).
@@ -67,7 +62,11 @@ bool register_worker() {
     LWLockAcquire(shared->lock, LW_EXCLUSIVE);
     DbSlot &db = shared->dbs[args.slot];
     const bool ours = db.dboid == dboid && db.state != DbState::dropping;
-    if (ours) my_slot() = WorkerSlot{MyProcPid, MyLatch, false};
+    if (ours) {
+        my_slot().pid = MyProcPid;
+        my_slot().latch = MyLatch;
+        my_slot().idle = false;
+    }
     LWLockRelease(shared->lock);
     return ours;
 }
@@ -157,7 +156,7 @@ void docextract_worker_main(Datum main_arg) {
     pqsignal(SIGTERM, handle_sigterm);
     BackgroundWorkerUnblockSignals();
     BackgroundWorkerInitializeConnectionByOid(dboid, InvalidOid, 0);
-    pgstat_report_appname("docextract worker");
+    pgstat_report_appname(psprintf("docextract worker %s", args.dbname));
 
     if (!register_worker()) proc_exit(0);
     before_shmem_exit(on_worker_exit, 0);
@@ -172,15 +171,14 @@ void docextract_worker_main(Datum main_arg) {
         set_state(DbState::no_extension);
         proc_exit(0);
     }
-    set_state(DbState::has_extension);
-    wake_launcher();  // the probe found the extension: the launcher starts the others
+    if (extension_found(args.slot, dboid)) wake_launcher();  // it starts the others
 
     char *name = psprintf("docextract worker %d (pid %d)", args.index, MyProcPid);
     MemoryContext job_context =
         AllocSetContextCreate(TopMemoryContext, "docextract job", ALLOCSET_DEFAULT_SIZES);
-    TimestampTz last_reclaim = 0;
     bool current = false;
     bool said_outdated = false;
+    TimestampTz last_work = GetCurrentTimestamp();
 
     while (!got_sigterm) {
         CHECK_FOR_INTERRUPTS();
@@ -209,6 +207,10 @@ void docextract_worker_main(Datum main_arg) {
             }
             said_outdated = said_outdated || !current;
             if (!current) {
+                // Waiting holds a slot of the budget: give it up when a database with work asks.
+                if (asked_to_retire(args.slot, args.index) &&
+                    leave_database(args.slot, args.index, wakes_of(args.slot), true, false))
+                    break;
                 (void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
                                  guc_poll_interval_ms, PG_WAIT_EXTENSION);
                 ResetLatch(MyLatch);
@@ -218,10 +220,9 @@ void docextract_worker_main(Datum main_arg) {
                 ereport(LOG, (errmsg("docextract workers resume after the extension update")));
         }
 
-        // Worker 0 looks for jobs whose holder died, about once a second.
-        const TimestampTz now = GetCurrentTimestamp();
-        if (args.index == 0 && TimestampDifferenceExceeds(last_reclaim, now, 1000)) {
-            last_reclaim = now;
+        // One worker of the database looks for jobs whose holder died, about once a second.
+        const bool reclaimer = take_reclaim_turn(args.slot);
+        if (reclaimer) {
             if (int n = reclaim_jobs(); n > 0) {
                 count(dboid, counter_reclaimed, static_cast<uint64>(n));
                 ereport(LOG, (errmsg("docextract reclaimed %d job(s) from stopped holders", n)));
@@ -232,24 +233,43 @@ void docextract_worker_main(Datum main_arg) {
         announce_ended_jobs(dboid);
 
         // Everything one iteration allocates goes when it ends.
+        const uint64 wakes = wakes_of(args.slot);  // a wake-up after this keeps an idle worker
         MemoryContextSwitchTo(job_context);
         ClaimedJob job;
         const bool claimed = claim_next_job(name, &job);
         if (claimed) {
             count(dboid, counter_claimed);
+            more_workers_if_busy(args.slot, args.index);
             process(&job, job_context);
         }
         MemoryContextSwitchTo(TopMemoryContext);
         MemoryContextReset(job_context);
-        if (claimed) continue;
+        // The launcher gives the slot to a database that waits: leave after the job in hand.
+        if (asked_to_retire(args.slot, args.index) &&
+            leave_database(args.slot, args.index, wakes, true, claimed))
+            break;
+        if (claimed) {
+            last_work = GetCurrentTimestamp();
+            continue;
+        }
         if (!extension_present()) {  // DROP EXTENSION: leave, and let the launcher know
             set_state(DbState::no_extension);
             break;
         }
 
+        // Idle for docextract.worker_idle_timeout (a look: at once) frees the slot.
+        const long idle_left = args.look ? 0
+            : guc_worker_idle_timeout_ms - TimestampDifferenceMilliseconds(last_work, GetCurrentTimestamp());
+        if (idle_left <= 0) {
+            if (leave_database(args.slot, args.index, wakes, false, false)) break;
+            last_work = GetCurrentTimestamp();  // woken meanwhile: look again, a full term
+            continue;
+        }
         set_idle(true);
         pgstat_report_activity(STATE_IDLE, "waiting for jobs");
-        const long wait_ms = args.index == 0 ? Min(guc_poll_interval_ms, 1000) : guc_poll_interval_ms;
+        // The reclaimer comes back for its next turn; the others poll.
+        const long wait_ms = Min(reclaimer ? Min(guc_poll_interval_ms, 1000L) : guc_poll_interval_ms,
+                                 idle_left);
         (void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, wait_ms,
                          PG_WAIT_EXTENSION);
         ResetLatch(MyLatch);

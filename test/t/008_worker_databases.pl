@@ -1,6 +1,7 @@
 # The launcher follows the databases: CREATE EXTENSION anywhere gets workers within seconds;
 # DROP EXTENSION and DROP DATABASE (without FORCE) are never blocked by the workers, not even
-# with a job in flight; a reload changes docextract.workers_per_database.
+# with a job in flight; a reload changes docextract.workers_per_database. The budget is large
+# enough for every database here to keep its workers (015 tests a budget that is not).
 use strict;
 use warnings;
 use FindBin;
@@ -12,7 +13,8 @@ use Time::HiRes qw(time usleep);
 use DocextractTest qw(new_cluster text_pdf salted bytea_hex test_helper set_helper use_helper
   reload_with wait_job running_helper worker_pids wait_workers);
 
-my $node = new_cluster('databases', 'docextract.workers_per_database = 2');
+my $node = new_cluster('databases', 'docextract.workers_per_database = 2', 'max_worker_processes = 16',
+	'docextract.max_workers = 12');
 $node->safe_psql('postgres', 'CREATE EXTENSION docextract');
 ok(wait_workers($node, 'postgres', 2), 'postgres: two workers');
 is( $node->safe_psql('postgres',
@@ -21,7 +23,10 @@ is( $node->safe_psql('postgres',
 is( $node->safe_psql('postgres',
 		"SELECT string_agg(DISTINCT application_name, ',') FROM pg_stat_activity"
 		  . " WHERE backend_type = 'docextract worker'"),
-	'docextract worker', 'workers identify themselves in application_name');
+	'docextract worker postgres', 'workers name themselves and their database in application_name');
+is( $node->safe_psql('postgres',
+		"SELECT application_name FROM pg_stat_activity WHERE backend_type = 'docextract launcher'"),
+	'docextract launcher', 'the launcher names itself in application_name');
 like( $node->safe_psql('postgres',
 		"SELECT string_agg(DISTINCT query, ',') FROM pg_stat_activity"
 		  . " WHERE backend_type = 'docextract worker' AND state = 'idle'"),

@@ -36,8 +36,8 @@ $node->safe_psql('updated', qq{
 	SELECT id, document_id, '{"pages": [{"page": 1, "method": "native", "text": "Zebra crossings, stored before the update."}]}',
 	       'Zebra crossings, stored before the update.', 'native'
 	  FROM docextract.extraction_jobs WHERE document_id = '$old'});
-ok($node->poll_query_until('postgres', q{SELECT count(*) = 2 FROM pg_stat_activity
-	WHERE datname = 'updated' AND backend_type = 'docextract worker'}), 'the workers of the 1.0 database run');
+ok($node->poll_query_until('postgres', q{SELECT count(*) >= 1 FROM pg_stat_activity
+	WHERE datname = 'updated' AND backend_type = 'docextract worker'}), 'a worker of the 1.0 database runs');
 sleep 1;
 is($node->safe_psql('updated', "SELECT status FROM docextract.extraction_jobs WHERE id = '$job'"),
 	'pending', 'a 1.0 database gets no extraction from the newest library');
