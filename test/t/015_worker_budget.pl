@@ -158,8 +158,10 @@ while (time - $idle_from < 30) {
 	}
 	select(undef, undef, undef, 0.05);
 }
-ok(defined $idle_for && $idle_for >= 1 && $idle_for < 15,
-	sprintf('its workers stay about docextract.worker_idle_timeout (2 s) after the job, then leave (%.1f s)',
+# The worker that took the job may be a look (which leaves at once) or a worker started on demand
+# (which stays worker_idle_timeout): either way, none is left long after.
+ok(defined $idle_for && $idle_for < 15,
+	sprintf('its workers leave once idle, within docextract.worker_idle_timeout (2 s) and some slack (%.1f s)',
 		$idle_for // -1));
 
 #### The reserve binds: a larger budget, but docextract leaves 2 of the 8 slots free.
