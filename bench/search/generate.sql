@@ -74,7 +74,7 @@ SELECT d.lang, d.id,
 SET session_replication_role = replica;
 INSERT INTO docextract.documents
        (id, owner, original_filename, file_size, file_format, mime_type, sha256)
-SELECT md5('sd' || i)::uuid, 'bench_search_u' || (i % :owners + 1), 'scan-' || i || '.pdf',
+SELECT md5('sd' || i)::uuid, 'bench_search_u' || ((i / 10) % :owners + 1), 'scan-' || i || '.pdf',
        10000 + i, 'pdf', 'application/pdf', sha256(int8send(i))
   FROM generate_series(1, :docs) AS i;
 INSERT INTO docextract.extraction_jobs
