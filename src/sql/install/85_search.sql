@@ -5,11 +5,13 @@
 
 -- The built-in text-search configuration for a language code: ISO 639-1 (CLD2, "de"), ISO
 -- 639-2 (tesseract, "deu", "deu+eng", "chi_sim") or a configuration's name; simple otherwise.
+-- PL/pgSQL, not SQL: a SQL function with SET is planned again in every statement that calls it.
 CREATE OR REPLACE FUNCTION docextract.search_config(language text) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT CASE pg_catalog.lower(pg_catalog.split_part(pg_catalog.split_part(pg_catalog.split_part(
+BEGIN
+    RETURN CASE pg_catalog.lower(pg_catalog.split_part(pg_catalog.split_part(pg_catalog.split_part(
                     pg_catalog.btrim(language), '+', 1), '-', 1), '_', 1))
         WHEN 'ar' THEN 'arabic' WHEN 'ara' THEN 'arabic' WHEN 'arabic' THEN 'arabic'
         WHEN 'hy' THEN 'armenian' WHEN 'hye' THEN 'armenian' WHEN 'arm' THEN 'armenian'
@@ -45,77 +47,109 @@ AS $$
         WHEN 'tr' THEN 'turkish' WHEN 'tur' THEN 'turkish' WHEN 'turkish' THEN 'turkish'
         WHEN 'yi' THEN 'yiddish' WHEN 'yid' THEN 'yiddish' WHEN 'yiddish' THEN 'yiddish'
         ELSE 'simple'
-    END
+    END;
+END
 $$;
 COMMENT ON FUNCTION docextract.search_config(text) IS 'The built-in text-search configuration for a language code (ISO 639-1 or 639-2, e.g. de or deu, or a configuration name); simple for unknown codes.';
 
 -- The language code of a page's or a document's "language" member: {"code": "de", "reliable":
 -- true} as the helper writes it (only when reliable), or a plain string.
 CREATE OR REPLACE FUNCTION docextract.search_language(language jsonb) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT CASE pg_catalog.jsonb_typeof(language)
+BEGIN
+    RETURN CASE pg_catalog.jsonb_typeof(language)
         WHEN 'string' THEN language OPERATOR(pg_catalog.#>>) '{}'
         WHEN 'object' THEN
-            CASE WHEN (language OPERATOR(pg_catalog.->) 'reliable')
-                      IS DISTINCT FROM pg_catalog.to_jsonb(false)
+            CASE WHEN coalesce((language OPERATOR(pg_catalog.->) 'reliable')
+                               OPERATOR(pg_catalog.<>) pg_catalog.to_jsonb(false), true)
                  THEN language OPERATOR(pg_catalog.->>) 'code' END
-    END
+    END;
+END
 $$;
 COMMENT ON FUNCTION docextract.search_language(jsonb) IS 'The language code of a helper result''s language member (a reliable {"code": ...} object or a string), or null.';
 
 -- The pages of a result: from data->'pages' (page numbers from the helper, in order, the first
 -- of any duplicate kept), or, for a result without pages, its text split at form feeds. Each
--- page's language is its own reliable one, else the document's.
-CREATE OR REPLACE FUNCTION docextract.result_pages(data jsonb, text text)
+-- page's language is its own reliable one, else the document's. Pages without text are left out.
+CREATE OR REPLACE FUNCTION docextract.result_pages(data jsonb, full_text text)
 RETURNS TABLE(page integer, text text, language text)
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    WITH doc AS (
-        SELECT coalesce(docextract.search_language(
-                            data OPERATOR(pg_catalog.#>) '{metadata,language}'),
-                        docextract.search_language(data OPERATOR(pg_catalog.->) 'language'))
-                   AS language
-    ), from_pages AS (
-        SELECT DISTINCT ON (n.page) n.page, n.text, n.language
-          FROM (SELECT CASE WHEN pg_catalog.jsonb_typeof(p OPERATOR(pg_catalog.->) 'page')
+DECLARE
+    doc_language pg_catalog.text := coalesce(
+        docextract.search_language(data OPERATOR(pg_catalog.#>) '{metadata,language}'),
+        docextract.search_language(data OPERATOR(pg_catalog.->) 'language'));
+BEGIN
+    IF pg_catalog.jsonb_typeof(data OPERATOR(pg_catalog.->) 'pages') OPERATOR(pg_catalog.=) 'array'
+       AND pg_catalog.jsonb_array_length(data OPERATOR(pg_catalog.->) 'pages') OPERATOR(pg_catalog.>) 0 THEN
+        RETURN QUERY
+        SELECT DISTINCT ON (n.pg) n.pg, n.txt, n.lang
+          FROM (SELECT CASE WHEN pg_catalog.jsonb_typeof(o.p OPERATOR(pg_catalog.->) 'page')
                                      OPERATOR(pg_catalog.=) 'number'
-                             AND (p OPERATOR(pg_catalog.->>) 'page')::numeric
-                                 BETWEEN 1 AND 1000000
-                            THEN (p OPERATOR(pg_catalog.->>) 'page')::numeric::integer
-                            ELSE o.ord::integer END AS page,
-                       p OPERATOR(pg_catalog.->>) 'text' AS text,
-                       coalesce(docextract.search_language(p OPERATOR(pg_catalog.->) 'language'),
-                                doc.language) AS language,
+                             AND (o.p OPERATOR(pg_catalog.->>) 'page')::numeric
+                                 OPERATOR(pg_catalog.>=) 1
+                             AND (o.p OPERATOR(pg_catalog.->>) 'page')::numeric
+                                 OPERATOR(pg_catalog.<=) 1000000
+                            THEN (o.p OPERATOR(pg_catalog.->>) 'page')::numeric::integer
+                            ELSE o.ord::integer END AS pg,
+                       o.p OPERATOR(pg_catalog.->>) 'text' AS txt,
+                       coalesce(docextract.search_language(o.p OPERATOR(pg_catalog.->) 'language'),
+                                doc_language) AS lang,
                        o.ord
-                  FROM pg_catalog.jsonb_array_elements(
-                           CASE WHEN pg_catalog.jsonb_typeof(data OPERATOR(pg_catalog.->) 'pages')
-                                     OPERATOR(pg_catalog.=) 'array'
-                                THEN data OPERATOR(pg_catalog.->) 'pages' ELSE '[]' END)
-                           WITH ORDINALITY AS o(p, ord),
-                       doc
-                 WHERE pg_catalog.jsonb_typeof(p) OPERATOR(pg_catalog.=) 'object') AS n
-         ORDER BY n.page, n.ord
-    )
-    SELECT f.page, f.text, f.language FROM from_pages AS f
-     WHERE f.text OPERATOR(pg_catalog.<>) ''
-    UNION ALL
-    SELECT t.ord::integer, t.page_text, doc.language
-      FROM pg_catalog.regexp_split_to_table(result_pages.text, E'\f')
-               WITH ORDINALITY AS t(page_text, ord),
-           doc
-     WHERE NOT EXISTS (SELECT FROM from_pages)
-       AND t.page_text OPERATOR(pg_catalog.<>) ''
+                  FROM pg_catalog.jsonb_array_elements(data OPERATOR(pg_catalog.->) 'pages')
+                           WITH ORDINALITY AS o(p, ord)
+                 WHERE pg_catalog.jsonb_typeof(o.p) OPERATOR(pg_catalog.=) 'object') AS n
+         WHERE n.txt OPERATOR(pg_catalog.<>) ''
+         ORDER BY n.pg, n.ord;
+    ELSE
+        RETURN QUERY
+        SELECT t.ord::integer, t.txt, doc_language
+          FROM pg_catalog.regexp_split_to_table(full_text, E'\f') WITH ORDINALITY AS t(txt, ord)
+         WHERE t.txt OPERATOR(pg_catalog.<>) '';
+    END IF;
+END
 $$;
 COMMENT ON FUNCTION docextract.result_pages(jsonb, text) IS 'The pages of a result with their text and language code: from data->''pages'', or the text split at form feeds when the result has no pages.';
+
+-- Row-level security hides other owners' pages, and PostgreSQL then uses an index only for
+-- conditions whose functions are LEAKPROOF (they cannot reveal the rows they are not allowed to
+-- return); the built-in @@ is not marked so, and a user's search would read every page. This @@
+-- is the same C function, ts_match_vq, marked LEAKPROOF: it reads only the tsvector and the
+-- tsquery and raises no error that depends on the tsvector (its only checks are on the query's
+-- structure, which the caller wrote). Its GIN operator class reuses the built-in support
+-- functions, so the index is the built-in tsvector GIN index.
+CREATE OR REPLACE FUNCTION docextract.tsvector_matches(tsvector, tsquery) RETURNS boolean
+LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF
+AS 'ts_match_vq';
+COMMENT ON FUNCTION docextract.tsvector_matches(tsvector, tsquery) IS 'tsvector @@ tsquery (ts_match_vq), marked LEAKPROOF so that the search index can be used under row-level security.';
+
+CREATE OPERATOR docextract.@@ (
+    LEFTARG = tsvector, RIGHTARG = tsquery, FUNCTION = docextract.tsvector_matches,
+    RESTRICT = tsmatchsel, JOIN = tsmatchjoinsel);
+COMMENT ON OPERATOR docextract.@@ (tsvector, tsquery) IS 'tsvector matches tsquery, as pg_catalog.@@, usable with the search index under row-level security.';
+
+CREATE OPERATOR CLASS docextract.tsvector_leakproof_ops FOR TYPE tsvector USING gin AS
+    OPERATOR 1 docextract.@@ (tsvector, tsquery),
+    FUNCTION 1 pg_catalog.gin_cmp_tslexeme(text, text),
+    FUNCTION 2 pg_catalog.gin_extract_tsvector(tsvector, internal, internal),
+    FUNCTION 3 pg_catalog.gin_extract_tsquery(tsvector, internal, smallint, internal, internal,
+                                              internal, internal),
+    FUNCTION 4 pg_catalog.gin_tsquery_consistent(internal, smallint, tsvector, integer, internal,
+                                                 internal, internal, internal),
+    FUNCTION 5 pg_catalog.gin_cmp_prefix(text, text, smallint, internal),
+    FUNCTION 6 pg_catalog.gin_tsquery_triconsistent(internal, smallint, tsvector, integer,
+                                                    internal, internal, internal),
+    STORAGE text;
+COMMENT ON OPERATOR CLASS docextract.tsvector_leakproof_ops USING gin IS 'GIN tsvector_ops with docextract.@@: the search index, usable under row-level security.';
 
 CREATE TABLE docextract.search_pages (
     document_id uuid    NOT NULL,
     page        integer NOT NULL,
     result_id   uuid    NOT NULL,
-    config      text    NOT NULL,
+    config      text    COLLATE "C" NOT NULL,
     text        text    NOT NULL,
     capped      boolean NOT NULL,
     tsv         tsvector NOT NULL,
@@ -133,13 +167,14 @@ COMMENT ON COLUMN docextract.search_pages.text IS 'The indexed text: the page''s
 COMMENT ON COLUMN docextract.search_pages.capped IS 'True when the page''s text was longer than 65,536 characters and only its beginning is searchable.';
 COMMENT ON COLUMN docextract.search_pages.tsv IS 'to_tsvector(config, text).';
 
-CREATE INDEX search_pages_tsv_idx ON docextract.search_pages USING gin (tsv);
+CREATE INDEX search_pages_tsv_idx ON docextract.search_pages
+    USING gin (tsv docextract.tsvector_leakproof_ops);
 CREATE INDEX search_pages_result_idx ON docextract.search_pages (result_id);
 
 -- The configurations each owner's pages use, so that a query is parsed only with those.
 CREATE TABLE docextract.search_configs (
     owner  name NOT NULL,
-    config text NOT NULL,
+    config text COLLATE "C" NOT NULL,
     CONSTRAINT search_configs_pkey PRIMARY KEY (owner, config)
 );
 COMMENT ON TABLE docextract.search_configs IS
@@ -150,12 +185,13 @@ COMMENT ON TABLE docextract.search_configs IS
 -- the words of other owners' documents.
 CREATE TABLE docextract.search_words (
     owner  name NOT NULL,
-    config text NOT NULL,
-    word   text NOT NULL,
+    config text COLLATE "C" NOT NULL,
+    -- Byte order: the word list is probed for every word of every page stored.
+    word   text COLLATE "C" NOT NULL,
     CONSTRAINT search_words_pkey PRIMARY KEY (owner, config, word)
 );
 COMMENT ON TABLE docextract.search_words IS
-    'Each owner''s indexed words (lexemes of 3 to 40 characters with a letter) per configuration, for fuzzy search; words of deleted documents stay until the owner''s last document is deleted.';
+    'Each owner''s indexed words (lexemes of 4 to 40 characters with a letter) per configuration, for fuzzy search; words of deleted documents stay until the owner''s last document is deleted.';
 
 -- Rebuilds the search rows of one document from its newest result (or removes them).
 CREATE OR REPLACE FUNCTION docextract.search_index_document(document_id uuid) RETURNS integer
@@ -213,7 +249,8 @@ BEGIN
       FROM docextract.search_pages AS s,
            LATERAL pg_catalog.unnest(pg_catalog.tsvector_to_array(s.tsv)) AS w(word)
      WHERE s.document_id OPERATOR(pg_catalog.=) search_index_document.document_id
-       AND pg_catalog.length(w.word) BETWEEN 3 AND 40
+       AND pg_catalog.length(w.word) OPERATOR(pg_catalog.>=) 4
+       AND pg_catalog.length(w.word) OPERATOR(pg_catalog.<=) 40
        AND w.word OPERATOR(pg_catalog.~) '[[:alpha:]]'
      ORDER BY 2, 3
     ON CONFLICT DO NOTHING;
@@ -315,7 +352,8 @@ BEGIN
                   DETAIL = pg_catalog.format('The query has %s characters; the limit is 1000.',
                                              pg_catalog.length(query));
     END IF;
-    IF max_results IS NULL OR max_results NOT BETWEEN 1 AND 1000 THEN
+    IF max_results IS NULL OR max_results OPERATOR(pg_catalog.<) 1
+       OR max_results OPERATOR(pg_catalog.>) 1000 THEN
         RAISE EXCEPTION 'max_results must be between 1 and 1000'
             USING ERRCODE = 'invalid_parameter_value',
                   DETAIL = pg_catalog.format('It is %s.', coalesce(max_results::text, 'null'));
@@ -385,7 +423,7 @@ BEGIN
               FROM ROWS FROM (pg_catalog.unnest(cfgs), pg_catalog.unnest(queries)) AS q(config, tsq)
               JOIN docextract.search_pages AS p
                 ON p.config OPERATOR(pg_catalog.=) q.config
-               AND p.tsv OPERATOR(pg_catalog.@@) q.tsq
+               AND p.tsv OPERATOR(docextract.@@) q.tsq
              ORDER BY score DESC, p.document_id, p.page
              LIMIT max_results) AS h
       JOIN docextract.search_pages AS s
@@ -447,6 +485,7 @@ REVOKE ALL ON docextract.search_pages, docextract.search_configs, docextract.sea
   FROM PUBLIC;
 
 REVOKE ALL ON FUNCTION
+    docextract.tsvector_matches(tsvector, tsquery),
     docextract.search_config(text),
     docextract.search_language(jsonb),
     docextract.result_pages(jsonb, text),
@@ -465,6 +504,7 @@ GRANT SELECT, INSERT, UPDATE, DELETE
    TO docextract_admin;
 
 GRANT EXECUTE ON FUNCTION
+    docextract.tsvector_matches(tsvector, tsquery),
     docextract.search(text, integer, boolean),
     docextract.search_config(text),
     docextract.search_quote(text)
