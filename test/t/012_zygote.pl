@@ -5,6 +5,7 @@
 #   zygote and the worker go on;
 # - kill -9 of the zygote mid-document: the same for the job, one log line, a new zygote;
 # - kill -9 of an idle zygote: replaced at the next document;
+# - kill -9 of a worker: its zygote dies with it;
 # - afterwards the workers keep serving; helper_mode = spawn still works.
 use strict;
 use warnings;
@@ -16,7 +17,7 @@ use Test::More;
 use DocextractTest qw(job_row results_of new_cluster text_pdf salted bytea_hex helper_children
   wait_job reload_with worker_stats);
 
-my $node = new_cluster('zygote', 'docextract.workers_per_database = 2');
+my $node = new_cluster('zygote', 'restart_after_crash = on', 'docextract.workers_per_database = 2');
 $node->safe_psql('postgres', 'CREATE EXTENSION docextract');
 is($node->safe_psql('postgres', 'SHOW docextract.helper_mode'), 'zygote', 'helper_mode defaults to zygote');
 my $pdf = text_pdf('Zygote test document: the quick brown fox jumps over the lazy dog.');
@@ -134,6 +135,24 @@ is(results_of($node, $after[-1]), '1', 'one result row');
 my ($new_outer) = tree_of($worker);
 ok(defined $new_outer && $new_outer != $outer, 'the idle zygote was replaced');
 unlike(slurp_file($node->logfile), qr/terminated by signal|reinitializing/, 'no server process died');
+
+#### kill -9 of a worker: its zygote goes with it (PR_SET_PDEATHSIG), the server resets
+my ($with_zygote) = grep { defined((tree_of($_))[1]) } split ' ', $node->safe_psql('postgres',
+	"SELECT string_agg(pid::text, ' ') FROM pg_stat_activity WHERE backend_type = 'docextract worker'");
+($outer, $inner) = tree_of($with_zygote);
+$log_offset = -s $node->logfile;
+kill 'KILL', $with_zygote;
+$node->wait_for_log(qr/all server processes terminated; reinitializing/, $log_offset);
+my $gone = 0;
+for (1 .. 100) {
+	$gone = !-e "/proc/$outer" && !-e "/proc/$inner";
+	last if $gone;
+	select(undef, undef, undef, 0.1);
+}
+ok($gone, 'the zygote died with its worker');
+my $late = upload($pdf, 'after-reset');
+ok(wait_job($node, 'postgres', $late, 'completed', 'failed'), 'after the reset a document is extracted');
+is(job_row($node, $late, 'status'), 'completed', 'and completed');
 
 #### helper_mode = spawn: one process per document, no zygote left behind
 reload_with($node, 'docextract.helper_mode' => 'spawn', 'docextract.workers_per_database' => 1);
