@@ -41,6 +41,10 @@ bool parse_cli(int argc, char **argv, Cli &cli, std::string &error) {
             o.report_progress = true;
             continue;
         }
+        if (arg == "--refresh-fields") {
+            cli.refresh_fields = true;
+            continue;
+        }
         if (arg == "--zygote") {
             cli.zygote = true;
             continue;
@@ -96,7 +100,11 @@ bool parse_cli(int argc, char **argv, Cli &cli, std::string &error) {
             return false;
         }
     }
-    if (o.format.empty() && !cli.zygote) {
+    if (cli.refresh_fields && (cli.zygote || !o.format.empty())) {
+        error = "--refresh-fields takes no --format or --zygote";
+        return false;
+    }
+    if (o.format.empty() && !cli.zygote && !cli.refresh_fields) {
         error = "--format is required";
         return false;
     }

@@ -21,6 +21,9 @@ struct Cli {
     // The user's declared document type (documents.document_type), the hint of the field
     // extraction (src/core/fields/document_fields.hpp); "other" lets the content decide.
     std::string document_type = "other";
+    // --refresh-fields: stdin is a stored result (docs/extract-json.md), not a document; only the
+    // field extractors run on it, and only the field keys come out. No --format then.
+    bool refresh_fields = false;
     // --zygote: serve documents from a pre-initialised process (zygote.hpp); no --format then.
     bool zygote = false;
     std::string selftest_violate;  // hidden test mode

@@ -12,6 +12,7 @@
 #include "core/extract/ocr.hpp"
 #include "core/fields/document_fields.hpp"
 #include "core/fields/json_output.hpp"
+#include "core/fields/refresh.hpp"
 #include "selftest.hpp"
 
 using docextract::extract::ExtractError;
@@ -60,6 +61,22 @@ bool read_input(std::string &out, std::size_t max) {
     }
 }
 
+// --refresh-fields: the field keys of a stored result, computed as the extraction computes them.
+// Nothing but JSON is parsed, so neither OCR models nor the document parsers are loaded.
+int run_refresh(const Cli &cli, const std::string &input, std::chrono::steady_clock::time_point start,
+                double read_ms) {
+    const auto fields_start = std::chrono::steady_clock::now();
+    fields::DocumentFieldsOptions field_options;
+    field_options.document_type = cli.document_type;
+    json out = fields::refresh_fields(input, field_options);
+    out["schema"] = extract::kSchema;
+    out["mode"] = "refresh_fields";
+    out["timings_ms"] = {{"read", read_ms}, {"fields", ms_since(fields_start)}, {"total", ms_since(start)}};
+    out["sandbox"] = g_sandbox;
+    emit(out);
+    return 0;
+}
+
 }  // namespace
 
 int fail(const std::string &code, const std::string &message, int status) {
@@ -85,6 +102,12 @@ int run_document(const Cli &cli, const SandboxReport &report, extract::Ocr *prel
         if (!read_input(input, cli.max_input_bytes))
             return fail("limits", "the document exceeds the input size limit", 3);
         const double read_ms = ms_since(start);
+        if (cli.refresh_fields) {
+            if (cli.seccomp && !lock_down()) return fail("internal", "cannot install the seccomp filter", 70);
+            if (!cli.selftest_violate.empty())
+                return attempt_violation(cli.selftest_violate, cli.selftest_arg, original_parent);
+            return run_refresh(cli, input, start, read_ms);
+        }
         std::unique_ptr<extract::Ocr> own;
         extract::Ocr *ocr = preloaded;
         if (ocr == nullptr) {
@@ -115,6 +138,8 @@ int run_document(const Cli &cli, const SandboxReport &report, extract::Ocr *prel
         return 0;
     } catch (const ExtractError &e) {
         return fail(e.code(), e.what(), 3);
+    } catch (const fields::StoredResultError &e) {
+        return fail("corrupt", e.what(), 3);
     } catch (const std::bad_alloc &) {
         return fail("limits", "the memory limit was reached", 3);
     } catch (const std::exception &e) {

@@ -68,14 +68,21 @@ void report_degraded_sandbox(const core::RunResult &r) {
 core::RunOptions options_for(const ClaimedJob *job) {
     core::RunOptions o;
     o.program = guc_extract_program;
-    o.args = {"--format", job->file_format, "--document-type", job->document_type, "--progress",
-              "--lang", guc_ocr_language,
-              "--max-pages", std::to_string(guc_max_pages),
-              "--max-memory-mb", std::to_string(guc_helper_memory_mb),
-              "--timeout-cpu", std::to_string(guc_job_timeout_s),
-              // OCR stops in time to return the pages it has, before the hard kill.
-              "--time-budget-ms",
-              std::to_string(int64(guc_job_timeout_s) * core::kTimeBudgetPermille)};
+    // A refresh reads a stored result, not the document: no format, language or page limits.
+    if (job->refresh_fields) {
+        o.args = {"--refresh-fields", "--document-type", job->document_type,
+                  "--max-memory-mb", std::to_string(guc_helper_memory_mb),
+                  "--timeout-cpu", std::to_string(guc_job_timeout_s)};
+    } else {
+        o.args = {"--format", job->file_format, "--document-type", job->document_type, "--progress",
+                  "--lang", guc_ocr_language,
+                  "--max-pages", std::to_string(guc_max_pages),
+                  "--max-memory-mb", std::to_string(guc_helper_memory_mb),
+                  "--timeout-cpu", std::to_string(guc_job_timeout_s),
+                  // OCR stops in time to return the pages it has, before the hard kill.
+                  "--time-budget-ms",
+                  std::to_string(int64(guc_job_timeout_s) * core::kTimeBudgetPermille)};
+    }
     o.env = core::helper_environment();
     o.timeout_ms = guc_job_timeout_s * 1000;
     o.poll_interval_ms = 100;

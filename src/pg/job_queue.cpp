@@ -181,7 +181,7 @@ bool claim_next_job(const char *worker_name, ClaimedJob *job) {
         if (!OidIsValid(get_extension_oid("docextract", true))) return;  // dropped: no error
         Oid types[1] = {TEXTOID};
         Datum values[1] = {CStringGetTextDatum(worker_name)};
-        call("SELECT job_id, document_id, claim_token, file_format, document_type "
+        call("SELECT job_id, document_id, claim_token, file_format, document_type, kind "
              "FROM docextract.claim_jobs($1, 1)", 1, types, values);
         if (SPI_processed == 1) {
             copy_uuid(1, &job->job_id);
@@ -191,6 +191,8 @@ bool claim_next_job(const char *worker_name, ClaimedJob *job) {
             strlcpy(job->file_format, format, sizeof job->file_format);
             char *type = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 5);
             strlcpy(job->document_type, type != nullptr ? type : "other", sizeof job->document_type);
+            char *kind = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 6);
+            job->refresh_fields = kind != nullptr && strcmp(kind, "refresh_fields") == 0;
             job->content = nullptr;
             job->content_len = 0;
             claimed = true;
@@ -201,11 +203,18 @@ bool claim_next_job(const char *worker_name, ClaimedJob *job) {
 
 bool load_content(ClaimedJob *job, MemoryContext into) {
     bool loaded = false;
-    in_transaction("reading a document", "read a document", [&] {
-        Oid types[1] = {UUIDOID};
-        Datum values[1] = {uuid_datum(&job->document_id)};
-        call("SELECT c.content FROM docextract.document_contents AS c "
-             "WHERE c.document_id OPERATOR(pg_catalog.=) $1", 1, types, values);
+    in_transaction(job->refresh_fields ? "reading a stored result" : "reading a document",
+                   job->refresh_fields ? "read a stored result" : "read a document", [&] {
+        Oid types[2] = {UUIDOID, UUIDOID};
+        Datum values[2] = {uuid_datum(&job->document_id), uuid_datum(&job->claim_token)};
+        if (job->refresh_fields) {
+            values[0] = uuid_datum(&job->job_id);
+            call("SELECT pg_catalog.convert_to(docextract.refresh_source($1, $2)::pg_catalog.text, 'UTF8')",
+                 2, types, values);
+        } else {
+            call("SELECT c.content FROM docextract.document_contents AS c "
+                 "WHERE c.document_id OPERATOR(pg_catalog.=) $1", 1, types, values);
+        }
         bool isnull = true;
         Datum d = SPI_processed == 1
                       ? SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)

@@ -17,6 +17,7 @@ struct ClaimedJob {
     pg_uuid_t claim_token;
     char file_format[8];
     char document_type[32];  // as declared at upload: a hint for the field extractors
+    bool refresh_fields;     // kind refresh_fields: content is the stored result, not the document
     char *content;     // palloc'd in the worker's job context
     Size content_len;
 };
@@ -31,6 +32,8 @@ enum class ClaimState { held, lost, unknown, extension_gone };
 // pinned. False (logged) if the role is missing or is a superuser.
 bool become_worker_role();
 bool claim_next_job(const char *worker_name, ClaimedJob *job);
+// The helper's input: the document's bytes, or for a refresh_fields job its stored result
+// (docextract.refresh_source()).
 bool load_content(ClaimedJob *job, MemoryContext into);
 bool complete_job(const ClaimedJob *job, const char *result_json);
 // Returns the job's new status ("pending" or "failed") in status, or false.

@@ -72,9 +72,11 @@ bool register_worker() {
 }
 
 char *job_label(const ClaimedJob *job) {
-    return psprintf("extracting job %s (%s, %zu bytes)",
+    return psprintf("%s job %s (%s, %zu bytes)",
+                    job->refresh_fields ? "refreshing the fields of" : "extracting",
                     DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(&job->job_id))),
-                    job->file_format, static_cast<size_t>(job->content_len));
+                    job->refresh_fields ? "stored result" : job->file_format,
+                    static_cast<size_t>(job->content_len));
 }
 
 // The error's code: the text before its first colon ("corrupt: ..." -> "corrupt"). The rest may
@@ -100,7 +102,8 @@ void record_failure(const ClaimedJob *job, const char *error, bool retryable) {
 
 void process(ClaimedJob *job, MemoryContext job_context) {
     if (!load_content(job, job_context)) {
-        record_failure(job, "could not read the document content", true);
+        record_failure(job, job->refresh_fields ? "could not read the stored result to refresh fields from"
+                                                : "could not read the document content", true);
         return;
     }
     set_worker_activity(job_label(job));

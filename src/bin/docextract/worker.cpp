@@ -96,14 +96,15 @@ void slot_main(const WorkerConfig &cfg, Metrics &metrics, int slot) {
                 if (value(r, 0, 0) != "0") log_line(s.holder(), "reclaimed " + value(r, 0, 0) + " job(s) of stopped holders");
             }
             Result r = s.conn().exec("SELECT c.job_id, c.document_id, c.claim_token, c.file_format,"
-                                     " c.document_type FROM docextract.claim_jobs($1, 1) AS c",
+                                     " c.document_type, c.kind FROM docextract.claim_jobs($1, 1) AS c",
                                      {text_param(s.holder())});
             if (PQntuples(r.get()) == 0) {
                 sleep_unless_stopping(std::chrono::milliseconds(static_cast<long>(cfg.poll_interval * 1000)),
                                       Phase::draining);
                 continue;
             }
-            ClaimedJob job{value(r, 0, 0), value(r, 0, 1), value(r, 0, 2), value(r, 0, 3), value(r, 0, 4)};
+            ClaimedJob job{value(r, 0, 0), value(r, 0, 1), value(r, 0, 2), value(r, 0, 3), value(r, 0, 4),
+                           value(r, 0, 5)};
             ++metrics.claimed;
             ++metrics.in_flight;
             process_job(s, cfg, metrics, job);

@@ -43,6 +43,7 @@ struct ServerSettings {
 
 struct ClaimedJob {
     std::string job_id, document_id, token, format, document_type;
+    std::string kind;  // extract, or refresh_fields (the helper reads the stored result)
 };
 
 // One slot's database session, reopened with backoff when lost.

@@ -52,12 +52,17 @@ core::RunOptions options_for(const WorkerConfig &cfg, const ServerSettings &s, c
     const int timeout_s = cfg.timeout_s.value_or(s.timeout_s);
     core::RunOptions o;
     o.program = cfg.helper;
-    o.args = {"--format", job.format, "--document-type", job.document_type, "--progress",
-              "--lang", cfg.lang.value_or(s.lang),
-              "--max-pages", std::to_string(cfg.max_pages.value_or(s.max_pages)),
-              "--max-memory-mb", std::to_string(cfg.memory_mb.value_or(s.memory_mb)),
-              "--timeout-cpu", std::to_string(timeout_s),
-              "--time-budget-ms", std::to_string(static_cast<long long>(timeout_s) * core::kTimeBudgetPermille)};
+    if (job.kind == "refresh_fields")  // the stored result, not the document
+        o.args = {"--refresh-fields", "--document-type", job.document_type,
+                  "--max-memory-mb", std::to_string(cfg.memory_mb.value_or(s.memory_mb)),
+                  "--timeout-cpu", std::to_string(timeout_s)};
+    else
+        o.args = {"--format", job.format, "--document-type", job.document_type, "--progress",
+                  "--lang", cfg.lang.value_or(s.lang),
+                  "--max-pages", std::to_string(cfg.max_pages.value_or(s.max_pages)),
+                  "--max-memory-mb", std::to_string(cfg.memory_mb.value_or(s.memory_mb)),
+                  "--timeout-cpu", std::to_string(timeout_s),
+                  "--time-budget-ms", std::to_string(static_cast<long long>(timeout_s) * core::kTimeBudgetPermille)};
     o.env = core::helper_environment();
     o.timeout_ms = timeout_s * 1000;
     o.poll_interval_ms = 100;
@@ -92,13 +97,21 @@ void process_job(Session &s, const WorkerConfig &cfg, Metrics &metrics, const Cl
     const std::vector<Param> claim = {uuid_param(job.job_id), uuid_param(job.token)};
     std::string content;
     bool found = false;
-    Report got = report(s, job, "read the document of", [&](Connection &c) {
-        Result r = c.exec("SELECT c.content FROM docextract.document_contents AS c"
-                          " WHERE c.document_id OPERATOR(pg_catalog.=) $1",
-                          {uuid_param(job.document_id)}, true);
+    const bool refresh = job.kind == "refresh_fields";
+    Report got = report(s, job, refresh ? "read the stored result of" : "read the document of", [&](Connection &c) {
+        Result r = refresh
+            ? c.exec("SELECT pg_catalog.convert_to(docextract.refresh_source($1, $2)::pg_catalog.text, 'UTF8')",
+                     claim, true)
+            : c.exec("SELECT c.content FROM docextract.document_contents AS c"
+                     " WHERE c.document_id OPERATOR(pg_catalog.=) $1",
+                     {uuid_param(job.document_id)}, true);
         found = PQntuples(r.get()) == 1;
         if (found) content = value(r, 0, 0);
     });
+    if (got == Report::stale) {  // refresh_source(): the job ended elsewhere
+        ++metrics.lost;
+        return;
+    }
     if (got != Report::done) return;  // the lease runs out and the job is reclaimed
     if (!found) {  // the document was deleted since the claim, and its job with it
         ++metrics.lost;

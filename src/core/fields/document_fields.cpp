@@ -1924,6 +1924,7 @@ json document_fields(const json &result, const DocumentFieldsOptions &options) {
     const double overall =
         fields.empty() ? text_confidence(pages) : sum / static_cast<double>(fields.size());
     out["overall_confidence"] = std::round(overall * 1000) / 1000;
+    out["fields_version"] = kFieldsVersion;
     return out;
 }
 

@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/fields/version.hpp"
+
 namespace docextract::fields {
 
 struct DocumentFieldsOptions {
@@ -19,8 +21,9 @@ struct DocumentFieldsOptions {
     int current_year = 0;
 };
 
-// The seven keys: "fields", "field_confidence", "field_details", "detected_type",
-// "detected_type_confidence", "entities", "overall_confidence".
+// The eight keys: "fields", "field_confidence", "field_details", "detected_type",
+// "detected_type_confidence", "entities", "overall_confidence" and "fields_version"
+// (kFieldsVersion, the extractors that made them).
 nlohmann::json document_fields(const nlohmann::json &result,
                                const DocumentFieldsOptions &options = {});
 

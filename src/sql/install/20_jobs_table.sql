@@ -34,6 +34,9 @@ CREATE TABLE docextract.extraction_jobs (
     -- Fair shares: the document's owner (a trigger keeps it), and the job's turn among owners.
     owner                   name        NOT NULL,
     fair_rank               bigint      NOT NULL DEFAULT 0,
+    -- What the job does: extract the document, or re-run the field extractors on its newest
+    -- stored result (refresh_fields(); no parsing of the document, no OCR).
+    kind                    text        NOT NULL DEFAULT 'extract',
     CONSTRAINT extraction_jobs_pkey PRIMARY KEY (id),
     CONSTRAINT extraction_jobs_document_fkey FOREIGN KEY (document_id)
         REFERENCES docextract.documents (id) ON DELETE CASCADE,
@@ -56,6 +59,7 @@ CREATE TABLE docextract.extraction_jobs (
     CONSTRAINT job_claim_digest_length
         CHECK (claim_digest IS NULL OR pg_catalog.octet_length(claim_digest) = 32),
     CONSTRAINT job_non_negative_lease_expirations CHECK (lease_expirations >= 0),
+    CONSTRAINT job_valid_kind CHECK (kind IN ('extract', 'refresh_fields')),
     CONSTRAINT job_valid_progress CHECK (
         (pages_total IS NULL OR pages_total >= 0)
         AND (pages_done IS NULL OR (pages_done >= 0 AND pages_done <= pages_total)))
@@ -73,6 +77,7 @@ COMMENT ON COLUMN docextract.extraction_jobs.claim_digest IS 'Lease: SHA-256 of 
 COMMENT ON COLUMN docextract.extraction_jobs.lease_expirations IS 'Times the job went back to pending because its holder lost the lease (expired, or the in-server worker died); not attempts. Past docextract.max_lease_expirations the job fails.';
 COMMENT ON COLUMN docextract.extraction_jobs.owner IS 'Owner of the job''s document, kept in step with it by triggers: claims serve owners in turn.';
 COMMENT ON COLUMN docextract.extraction_jobs.fair_rank IS 'The job''s turn: claims take the lowest first within a priority, so that owners alternate (next_fair_rank()).';
+COMMENT ON COLUMN docextract.extraction_jobs.kind IS 'extract (the document is parsed and OCR''d) or refresh_fields (the field extractors re-run on the document''s newest stored result).';
 COMMENT ON COLUMN docextract.extraction_jobs.pages_done IS 'Progress of a processing job: pages extracted so far, of pages_total.';
 
 CREATE INDEX job_created_idx        ON docextract.extraction_jobs (created_at DESC);

@@ -36,7 +36,7 @@ COMMENT ON FUNCTION docextract.wait_for_job(uuid, interval) IS
 
 CREATE OR REPLACE FUNCTION docextract.claim_jobs(worker_name text, n integer DEFAULT 1)
 RETURNS TABLE (job_id uuid, document_id uuid, claim_token uuid, file_format text,
-               retry_count integer, lease_expires_at timestamptz, document_type text)
+               retry_count integer, lease_expires_at timestamptz, document_type text, kind text)
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -78,7 +78,7 @@ BEGIN
           FROM next, docextract.documents AS d
          WHERE j.id OPERATOR(pg_catalog.=) next.id AND d.id OPERATOR(pg_catalog.=) j.document_id
         RETURNING j.id, j.document_id, next.token, d.file_format, j.retry_count, j.lease_expires_at,
-                  d.document_type;
+                  d.document_type, j.kind;
         RETURN;
     END IF;
     -- With a per-owner limit, claims take turns (a transaction-level advisory lock), so that two
@@ -122,11 +122,11 @@ BEGIN
       FROM allowed, docextract.documents AS d
      WHERE j.id OPERATOR(pg_catalog.=) allowed.id AND d.id OPERATOR(pg_catalog.=) j.document_id
     RETURNING j.id, j.document_id, allowed.token, d.file_format, j.retry_count, j.lease_expires_at,
-              d.document_type;
+              d.document_type, j.kind;
 END
 $$;
 COMMENT ON FUNCTION docextract.claim_jobs(text, integer) IS
-    'Worker API: claims up to n runnable pending jobs with FOR UPDATE SKIP LOCKED (priority, then the owners'' turns, then age; owners at docextract.owner_jobs_in_flight are skipped) and returns them with their claim tokens.';
+    'Worker API: claims up to n runnable pending jobs with FOR UPDATE SKIP LOCKED (priority, then the owners'' turns, then age; owners at docextract.owner_jobs_in_flight are skipped) and returns them with their claim tokens and kinds (extract: send the document content to the helper; refresh_fields: send refresh_source() to the helper run with --refresh-fields).';
 
 CREATE OR REPLACE FUNCTION docextract.claim_digest(token uuid) RETURNS bytea
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
@@ -246,13 +246,108 @@ AS $$
 $$;
 COMMENT ON FUNCTION docextract.result_confidence(jsonb) IS 'Mean page confidence (0 to 1) of a helper result: 1 for native text, the OCR confidence otherwise.';
 
+-- The keys of a result that the field extractors make (docs/fields.md): what a refresh replaces.
+CREATE OR REPLACE FUNCTION docextract.field_keys() RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT ARRAY['fields', 'field_confidence', 'field_details', 'detected_type',
+                 'detected_type_confidence', 'entities', 'overall_confidence',
+                 'fields_version']::pg_catalog.text[]
+$$;
+COMMENT ON FUNCTION docextract.field_keys() IS 'The top-level keys of a result made by the field extractors (fields, confidences, details, detected type, entities, overall_confidence, fields_version).';
+
+-- The newest stored result of a document: the one latest_results shows, and the one a refresh
+-- reads and replaces.
+CREATE OR REPLACE FUNCTION docextract.newest_result(document_id uuid) RETURNS docextract.extracted_data
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT x.* FROM docextract.extracted_data AS x
+     WHERE x.document_id OPERATOR(pg_catalog.=) newest_result.document_id
+     ORDER BY x.created_at DESC, x.id
+     LIMIT 1
+$$;
+COMMENT ON FUNCTION docextract.newest_result(uuid) IS 'The newest extraction result of a document (as latest_results orders them), or nulls.';
+
+-- What a completed job stores. An extraction stores the helper's result (its text in a column of
+-- its own). A field refresh stores a new row too, like any completed job: the document's newest
+-- result with its field keys replaced by those the helper computed (and only those: nothing else
+-- of the helper's answer reaches the row), plus "fields_refresh", where they came from.
+CREATE OR REPLACE FUNCTION docextract.result_row(kind text, document_id uuid, result jsonb,
+                                      OUT data jsonb, OUT text text, OUT overall_confidence real,
+                                      OUT field_confidence jsonb, OUT extraction_method text)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    source docextract.extracted_data;
+BEGIN
+    IF kind OPERATOR(pg_catalog.=) 'refresh_fields' THEN
+        source := docextract.newest_result(result_row.document_id);
+        IF source.id IS NULL THEN
+            RAISE EXCEPTION 'document % has no extraction result to refresh fields from', document_id
+                USING ERRCODE = 'object_not_in_prerequisite_state';
+        END IF;
+        data := (source.data OPERATOR(pg_catalog.-) docextract.field_keys())
+                OPERATOR(pg_catalog.||)
+                coalesce((SELECT pg_catalog.jsonb_object_agg(e.key, e.value)
+                            FROM pg_catalog.jsonb_each(result) AS e
+                           WHERE e.key OPERATOR(pg_catalog.=) ANY (docextract.field_keys())), '{}')
+                OPERATOR(pg_catalog.||)
+                pg_catalog.jsonb_build_object('fields_refresh', pg_catalog.jsonb_build_object(
+                    'source_job_id', source.job_id,
+                    'timings_ms', result OPERATOR(pg_catalog.->) 'timings_ms'));
+        text := source.text;
+        extraction_method := source.extraction_method;
+    ELSE
+        data := result OPERATOR(pg_catalog.-) 'text';
+        text := result OPERATOR(pg_catalog.->>) 'text';
+        extraction_method := docextract.result_method(result);
+    END IF;
+    overall_confidence := docextract.result_confidence(data);
+    field_confidence := coalesce(data OPERATOR(pg_catalog.->) 'field_confidence', '{}');
+END
+$$;
+COMMENT ON FUNCTION docextract.result_row(text, uuid, jsonb) IS 'The columns of extracted_data for a completed job of this kind: the helper''s result for an extraction; the newest result with the field keys of the helper''s answer for a refresh_fields job.';
+
+-- Worker API: the input of a refresh_fields job, for the helper run with --refresh-fields.
+CREATE OR REPLACE FUNCTION docextract.refresh_source(job_id uuid, claim_token uuid) RETURNS jsonb
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    doc_id pg_catalog.uuid;
+    source docextract.extracted_data;
+BEGIN
+    SELECT j.document_id INTO doc_id FROM docextract.extraction_jobs AS j
+     WHERE j.id OPERATOR(pg_catalog.=) refresh_source.job_id
+       AND j.kind OPERATOR(pg_catalog.=) 'refresh_fields'
+       AND j.claim_digest OPERATOR(pg_catalog.=) docextract.claim_digest(refresh_source.claim_token);
+    IF doc_id IS NULL THEN
+        PERFORM docextract.raise_stale_claim(job_id);
+    END IF;
+    source := docextract.newest_result(doc_id);
+    IF source.id IS NULL THEN
+        RAISE EXCEPTION 'document % has no extraction result to refresh fields from', doc_id
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    -- The result as the helper wrote it, without the fields it is about to replace.
+    RETURN (source.data OPERATOR(pg_catalog.-) docextract.field_keys()
+                        OPERATOR(pg_catalog.-) 'fields_refresh'::pg_catalog.text)
+           OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('text', coalesce(source.text, ''));
+END
+$$;
+COMMENT ON FUNCTION docextract.refresh_source(uuid, uuid) IS 'Worker API: for a claimed refresh_fields job, the document''s newest stored result (with its text, without its field keys), the input of docextract-extract --refresh-fields; raises if the claim is stale.';
+
 CREATE OR REPLACE FUNCTION docextract.complete_job(job_id uuid, claim_token uuid, result jsonb)
 RETURNS boolean
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    doc_id pg_catalog.uuid;
+    doc_id   pg_catalog.uuid;
+    job_kind pg_catalog.text;
 BEGIN
     IF result IS NULL OR pg_catalog.jsonb_typeof(result) OPERATOR(pg_catalog.<>) 'object' THEN
         RAISE EXCEPTION 'result must be a JSON object'
@@ -269,23 +364,21 @@ BEGIN
            claim_digest = NULL, pages_done = j.pages_total
      WHERE j.id OPERATOR(pg_catalog.=) complete_job.job_id
        AND j.claim_digest OPERATOR(pg_catalog.=) docextract.claim_digest(complete_job.claim_token)
-    RETURNING j.document_id INTO doc_id;
+    RETURNING j.document_id, j.kind INTO doc_id, job_kind;
     IF doc_id IS NULL THEN
         PERFORM docextract.raise_stale_claim(job_id);
     END IF;
     INSERT INTO docextract.extracted_data
            (job_id, document_id, data, text, overall_confidence, field_confidence, extraction_method)
-    VALUES (job_id, doc_id, result OPERATOR(pg_catalog.-) 'text',
-            result OPERATOR(pg_catalog.->>) 'text',
-            docextract.result_confidence(result),
-            coalesce(result OPERATOR(pg_catalog.->) 'field_confidence', '{}'),
-            docextract.result_method(result));
+    SELECT complete_job.job_id, doc_id, r.data, r.text, r.overall_confidence, r.field_confidence,
+           r.extraction_method
+      FROM docextract.result_row(job_kind, doc_id, result) AS r;
     PERFORM docextract.wake_waiters();
     RETURN true;
 END
 $$;
 COMMENT ON FUNCTION docextract.complete_job(uuid, uuid, jsonb) IS
-    'Worker API: stores the result (the helper''s JSON document) and completes the job; raises if the claim is stale.';
+    'Worker API: stores the result (the helper''s JSON document; for a refresh_fields job its field keys, merged into the document''s newest result, result_row()) and completes the job; raises if the claim is stale.';
 
 -- Completes a batch in three statements instead of three per job. Jobs whose claim is stale are
 -- skipped, not raised: the others' results still count. The documents are key-share locked first,
@@ -334,16 +427,14 @@ BEGIN
           FROM input AS i
          WHERE j.id OPERATOR(pg_catalog.=) i.job_id
            AND j.claim_digest OPERATOR(pg_catalog.=) docextract.claim_digest(i.token)
-        RETURNING j.id, j.document_id, i.result
+        RETURNING j.id, j.document_id, j.kind, i.result
     ), stored AS (
         INSERT INTO docextract.extracted_data
                (job_id, document_id, data, text, overall_confidence, field_confidence, extraction_method)
-        SELECT f.id, f.document_id, f.result OPERATOR(pg_catalog.-) 'text',
-               f.result OPERATOR(pg_catalog.->>) 'text',
-               docextract.result_confidence(f.result),
-               coalesce(f.result OPERATOR(pg_catalog.->) 'field_confidence', '{}'),
-               docextract.result_method(f.result)
-          FROM finished AS f
+        SELECT f.id, f.document_id, r.data, r.text, r.overall_confidence, r.field_confidence,
+               r.extraction_method
+          FROM finished AS f,
+               LATERAL docextract.result_row(f.kind, f.document_id, f.result) AS r
         RETURNING extracted_data.job_id
     )
     SELECT s.job_id FROM stored AS s;

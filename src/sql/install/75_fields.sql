@@ -82,3 +82,158 @@ SELECT r.document_id, r.job_id,
  WHERE d.document_type IN ('passport', 'id_document')
     OR r.data ->> 'detected_type' IN ('passport', 'id_document');
 COMMENT ON VIEW docextract.identity_documents IS 'Passport and identity card fields (from the MRZ) of the newest result of documents declared or detected as such, typed.';
+
+-- Refreshing fields (docs/fields.md "Refreshing fields"): a refresh_fields job re-runs the field
+-- extractors of the worker's helper on a document's newest stored result, without reading the
+-- document again. It goes through the queue like an extraction (any worker, the same retries),
+-- and its completion stores a new result row (result_row()).
+CREATE OR REPLACE FUNCTION docextract.fields_version() RETURNS integer
+LANGUAGE c STABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'docextract_fields_version';
+COMMENT ON FUNCTION docextract.fields_version() IS 'The version of the field extractors of the server''s docextract library; results record theirs in data->''fields_version'' (none before 1.1).';
+
+-- Whether a stored result's fields come from older extractors than the server's (or from none
+-- that recorded a version).
+CREATE OR REPLACE FUNCTION docextract.fields_outdated(data jsonb) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE WHEN pg_catalog.jsonb_typeof(data OPERATOR(pg_catalog.->) 'fields_version')
+                     OPERATOR(pg_catalog.=) 'number'
+                THEN (data OPERATOR(pg_catalog.->>) 'fields_version')::numeric
+                     OPERATOR(pg_catalog.<) docextract.fields_version()
+                ELSE true END
+$$;
+COMMENT ON FUNCTION docextract.fields_outdated(jsonb) IS 'Whether a result''s fields were made by field extractors older than fields_version() (true when it records no version).';
+
+-- The priority range of enqueue(): users choose within user_priority_min..max.
+CREATE OR REPLACE FUNCTION docextract.check_priority(actor name, priority integer) RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF priority IS NULL
+       OR priority OPERATOR(pg_catalog.<) -1000 OR priority OPERATOR(pg_catalog.>) 1000 THEN
+        RAISE EXCEPTION 'priority must be between -1000 and 1000'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF (priority OPERATOR(pg_catalog.<)
+            pg_catalog.current_setting('docextract.user_priority_min')::integer
+        OR priority OPERATOR(pg_catalog.>)
+            pg_catalog.current_setting('docextract.user_priority_max')::integer)
+       AND NOT docextract.is_admin(actor) THEN
+        RAISE EXCEPTION 'priority % is outside the range allowed to users', priority
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = pg_catalog.format('Users may choose priorities from %s to %s; members of docextract_admin from -1000 to 1000.',
+                                             pg_catalog.current_setting('docextract.user_priority_min'),
+                                             pg_catalog.current_setting('docextract.user_priority_max')),
+                  HINT = 'The range is set by docextract.user_priority_min and docextract.user_priority_max.';
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION docextract.check_priority(name, integer) IS 'Refuses a job priority outside -1000..1000, or outside docextract.user_priority_min..max for a role that is not an admin.';
+
+CREATE OR REPLACE FUNCTION docextract.refresh_fields_as(actor name, document_id uuid, priority integer DEFAULT 0)
+RETURNS uuid
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    active docextract.extraction_jobs;
+    new_id pg_catalog.uuid;
+BEGIN
+    PERFORM docextract.check_actor(actor);
+    IF document_id IS NULL THEN
+        RAISE EXCEPTION 'document id must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    PERFORM docextract.check_priority(actor, priority);
+    PERFORM docextract.lock_document_for(actor, refresh_fields_as.document_id);
+    SELECT j.* INTO active FROM docextract.extraction_jobs AS j
+     WHERE j.document_id OPERATOR(pg_catalog.=) refresh_fields_as.document_id
+       AND j.status OPERATOR(pg_catalog.=) ANY ('{pending,processing}'::pg_catalog.text[]);
+    IF FOUND THEN
+        RAISE EXCEPTION 'document % already has an active job', refresh_fields_as.document_id
+            USING ERRCODE = 'object_in_use',
+                  DETAIL = pg_catalog.format('Job %s (%s) is %s.', active.id, active.kind, active.status),
+                  HINT = 'Its fields are computed when it completes; wait for it with docextract.wait_for_job().';
+    END IF;
+    IF NOT EXISTS (SELECT FROM docextract.extracted_data AS x
+                    WHERE x.document_id OPERATOR(pg_catalog.=) refresh_fields_as.document_id) THEN
+        RAISE EXCEPTION 'document % has no extraction result to refresh fields from', refresh_fields_as.document_id
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Extract it with docextract.enqueue(); its fields come with the result.';
+    END IF;
+    INSERT INTO docextract.extraction_jobs (document_id, priority, kind)
+    VALUES (refresh_fields_as.document_id, refresh_fields_as.priority, 'refresh_fields')
+    RETURNING id INTO new_id;
+    PERFORM docextract.wake_workers();
+    RETURN new_id;
+END
+$$;
+COMMENT ON FUNCTION docextract.refresh_fields_as(name, uuid, integer) IS 'refresh_fields() on behalf of a role the session user is a member of.';
+
+CREATE OR REPLACE FUNCTION docextract.refresh_fields(document_id uuid, priority integer DEFAULT 0) RETURNS uuid
+LANGUAGE sql
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT docextract.refresh_fields_as(CURRENT_USER, document_id, priority) $$;
+COMMENT ON FUNCTION docextract.refresh_fields(uuid, integer) IS
+    'Queues a refresh_fields job: the field extractors re-run on the document''s newest stored result, without OCR; its completion stores a new result. Returns the job id. Refused for a document without a result (55000) or with an active job (55006).';
+
+-- Documents already locked by someone (being deleted, or given a job right now) are skipped, and
+-- so is a document that got an active job meanwhile (the unique index): what is returned is
+-- exactly what was queued. One INSERT per document, so each job gets its owner's next turn.
+CREATE OR REPLACE FUNCTION docextract.refresh_all_fields_as(actor name, outdated_only boolean DEFAULT true,
+                                                priority integer DEFAULT -1)
+RETURNS TABLE (document_id uuid, job_id uuid)
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    admin  boolean;
+    doc    pg_catalog.uuid;
+    new_id pg_catalog.uuid;
+BEGIN
+    PERFORM docextract.check_actor(actor);
+    IF outdated_only IS NULL THEN
+        RAISE EXCEPTION 'outdated_only must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    PERFORM docextract.check_priority(actor, priority);
+    admin := docextract.is_admin(actor);
+    FOR doc IN
+        SELECT d.id FROM docextract.documents AS d
+         WHERE (admin OR d.owner OPERATOR(pg_catalog.=) actor)
+           AND EXISTS (SELECT FROM docextract.extracted_data AS x
+                        WHERE x.document_id OPERATOR(pg_catalog.=) d.id)
+           AND (NOT outdated_only OR docextract.fields_outdated((docextract.newest_result(d.id)).data))
+           AND NOT EXISTS (SELECT FROM docextract.extraction_jobs AS j
+                            WHERE j.document_id OPERATOR(pg_catalog.=) d.id
+                              AND j.status OPERATOR(pg_catalog.=) ANY ('{pending,processing}'::pg_catalog.text[]))
+         ORDER BY d.uploaded_at, d.id
+           FOR KEY SHARE OF d SKIP LOCKED
+    LOOP
+        new_id := NULL;
+        INSERT INTO docextract.extraction_jobs (document_id, priority, kind)
+        VALUES (doc, refresh_all_fields_as.priority, 'refresh_fields')
+        ON CONFLICT DO NOTHING
+        RETURNING id INTO new_id;
+        IF new_id IS NOT NULL THEN
+            document_id := doc;
+            job_id := new_id;
+            RETURN NEXT;
+        END IF;
+    END LOOP;
+    IF FOUND THEN
+        PERFORM docextract.wake_workers();
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION docextract.refresh_all_fields_as(name, boolean, integer) IS 'refresh_all_fields() on behalf of a role the session user is a member of.';
+
+CREATE OR REPLACE FUNCTION docextract.refresh_all_fields(outdated_only boolean DEFAULT true,
+                                             priority integer DEFAULT -1)
+RETURNS TABLE (document_id uuid, job_id uuid)
+LANGUAGE sql
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT * FROM docextract.refresh_all_fields_as(CURRENT_USER, outdated_only, priority) $$;
+COMMENT ON FUNCTION docextract.refresh_all_fields(boolean, integer) IS
+    'Queues refresh_fields jobs for the caller''s documents (an admin''s: every document) that have a stored result and no active job; with outdated_only (the default), only those whose newest result''s fields come from older extractors than fields_version(). Priority -1 by default, behind new uploads. Returns the documents and jobs queued.';

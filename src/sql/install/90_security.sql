@@ -85,6 +85,16 @@ GRANT EXECUTE ON FUNCTION docextract.wait_for_job(uuid, interval) TO docextract_
 GRANT EXECUTE ON FUNCTION docextract.document_fields(uuid) TO docextract_user;
 
 GRANT EXECUTE ON FUNCTION
+    docextract.refresh_fields(uuid, integer),
+    docextract.refresh_fields_as(name, uuid, integer),
+    docextract.refresh_all_fields(boolean, integer),
+    docextract.refresh_all_fields_as(name, boolean, integer)
+  TO docextract_user;
+
+GRANT EXECUTE ON FUNCTION docextract.fields_version(), docextract.fields_outdated(jsonb)
+  TO docextract_user, docextract_worker;
+
+GRANT EXECUTE ON FUNCTION
     docextract.detect_mime(bytea),
     docextract.validate_file(text, bytea),
     docextract.claim_jobs(text, integer),
@@ -92,6 +102,7 @@ GRANT EXECUTE ON FUNCTION
     docextract.claim_is_current(uuid, uuid),
     docextract.complete_job(uuid, uuid, jsonb),
     docextract.complete_jobs(uuid[], uuid[], jsonb[]),
+    docextract.refresh_source(uuid, uuid),
     docextract.fail_job(uuid, uuid, text, boolean),
     docextract.release_job(uuid, uuid),
     docextract.reclaim_jobs(),

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <string>
 #include <unistd.h>
 
@@ -50,8 +51,30 @@ protected:
         return run(std::string(DOCEXTRACT_HELPER) + " --format pdf " + extra + " < " + dir_ +
                               "/invoice.pdf");
     }
+    // docextract-extract --refresh-fields on the given stored result.
+    json refresh(const std::string &stored, const std::string &extra = "") {
+        {
+            std::ofstream f(dir_ + "/stored.json", std::ios::binary);
+            f << stored;
+        }
+        const std::string out = run(std::string(DOCEXTRACT_HELPER) + " --refresh-fields " + extra + " < " +
+                                    dir_ + "/stored.json");
+        json j = json::parse(out, nullptr, false);
+        EXPECT_FALSE(j.is_discarded()) << out;
+        return j;
+    }
     std::string dir_;
 };
+
+const char *const kFieldKeys[] = {"fields", "field_confidence", "field_details", "detected_type",
+                                  "detected_type_confidence", "entities", "overall_confidence",
+                                  "fields_version"};
+
+// What the database keeps and refresh_source() hands back: the result without its field keys.
+json stored_model(json result) {
+    for (const char *k : kFieldKeys) result.erase(k);
+    return result;
+}
 
 TEST_F(HelperFields, TextPdfInvoice) {
     json r = extract("");
@@ -80,6 +103,55 @@ TEST_F(HelperFields, DeclaredTypeIsAHint) {
     EXPECT_FALSE(r["fields"].contains("invoice_number"));
     json bad = extract("--document-type nonsense");
     EXPECT_EQ(bad["error"]["code"], "usage");
+}
+
+TEST_F(HelperFields, RefreshGivesTheFieldsOfAnExtraction) {
+    const json full = extract("");
+    ASSERT_TRUE(full.contains("fields")) << full.dump();
+    EXPECT_EQ(full["fields_version"], 1);
+    const json r = refresh(stored_model(full).dump());
+    ASSERT_FALSE(r.contains("error")) << r.dump();
+    for (const char *k : kFieldKeys) EXPECT_EQ(r[k], full[k]) << k;
+    // Only the field keys come back, with the refresh's own timings and sandbox report.
+    EXPECT_EQ(r["mode"], "refresh_fields");
+    EXPECT_FALSE(r.contains("pages"));
+    EXPECT_FALSE(r.contains("text"));
+    EXPECT_TRUE(r["timings_ms"].contains("fields"));
+    EXPECT_TRUE(r["sandbox"]["seccomp"].get<bool>());
+}
+
+TEST_F(HelperFields, RefreshIgnoresTheStoredFields) {
+    const json full = extract("");
+    json altered = full;  // old, wrong fields left in the input change nothing
+    altered["fields"] = {{"total_amount", 1.0}, {"iban", "DE00"}};
+    altered["field_confidence"] = {{"total_amount", 1.0}};
+    altered["fields_version"] = 0;
+    altered["detected_type"] = "receipt";
+    const json r = refresh(altered.dump());
+    for (const char *k : kFieldKeys) EXPECT_EQ(r[k], full[k]) << k;
+}
+
+TEST_F(HelperFields, RefreshUsesTheDeclaredType) {
+    const json as_receipt = extract("--document-type receipt");
+    const json r = refresh(stored_model(extract("")).dump(), "--document-type receipt");
+    for (const char *k : kFieldKeys) EXPECT_EQ(r[k], as_receipt[k]) << k;
+    EXPECT_FALSE(r["fields"].contains("invoice_number"));
+}
+
+TEST_F(HelperFields, RefreshRefusesWhatIsNoStoredResult) {
+    EXPECT_EQ(refresh("not json")["error"]["code"], "corrupt");
+    EXPECT_EQ(refresh("[1, 2]")["error"]["code"], "corrupt");
+    EXPECT_EQ(refresh(R"({"error": {"code": "encrypted"}})")["error"]["code"], "corrupt");
+    // Deep nesting is refused before parsing (the parser recurses when it frees the tree).
+    const std::string deep = "{\"pages\": " + std::string(100000, '[') + std::string(100000, ']') + "}";
+    const json d = refresh(deep);
+    EXPECT_EQ(d["error"]["code"], "corrupt");
+    EXPECT_NE(d["error"]["message"].get<std::string>().find("nested"), std::string::npos);
+    // An empty model is a document without fields, not an error.
+    const json empty = refresh("{}");
+    EXPECT_EQ(empty["fields"], json::object());
+    EXPECT_EQ(empty["detected_type"], "other");
+    EXPECT_EQ(refresh("{}", "--format pdf")["error"]["code"], "usage");
 }
 
 }  // namespace
