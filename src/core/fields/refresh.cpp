@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "core/purity.hpp"
+
 namespace docextract::fields {
 namespace {
 
