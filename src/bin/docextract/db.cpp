@@ -61,6 +61,10 @@ const std::vector<std::pair<std::string, std::string>> &connection_defaults() {
         {"sslmode", "prefer"},       {"keepalives", "1"},
         {"keepalives_idle", "30"},   {"keepalives_interval", "10"},
         {"keepalives_count", "5"},   {"connect_timeout", "10"},
+        // Keepalives only watch an idle connection: a query sent into a cut link would wait for
+        // TCP's retransmissions (about 15 minutes), with a worker's helper unwatched meanwhile.
+        // The same 80 s of silence as the keepalives (30 + 5 x 10 s) ends it instead.
+        {"tcp_user_timeout", "80000"},
     };
     return kDefaults;
 }

@@ -40,6 +40,7 @@ TEST_F(ConnParams, DefaultsWhenNothingIsGiven) {
     EXPECT_EQ(m["keepalives_interval"], "10");
     EXPECT_EQ(m["keepalives_count"], "5");
     EXPECT_EQ(m["connect_timeout"], "10");
+    EXPECT_EQ(m["tcp_user_timeout"], "80000");
     EXPECT_EQ(m["fallback_application_name"], "docextract");
     EXPECT_EQ(m["dbname"], "postgres");
     EXPECT_EQ(connection_params(spec).back().first, "dbname");  // last: its keywords win
