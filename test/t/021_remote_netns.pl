@@ -243,6 +243,8 @@ set_helper($slow, delay => 0);
 for my $job (@killed) { wait_job($node, 'postgres', $job, 'completed', 'failed') or die "job $job did not end"; }
 ok(wait_for_log($w, $w_err, qr/netns-a#0: reclaimed 2 job\(s\) of stopped holders/),
 	'the restarted worker reclaimed the two jobs once their leases expired');
+is(scalar(grep { wait_for_log($w, $w_err, qr/netns-a#\d: job \Q$_\E completed/) } @killed), 3,
+	'and completed all three');
 is(counts(), 'completed=7 results=7 docs_without_one_result=0 attempts=0 lost_leases=2',
 	'nothing lost, nothing done twice, the lost leases not counted as attempts');
 is(wrong_texts(), '', 'each result is its own document\'s text');
@@ -291,6 +293,11 @@ is(remote_sessions(), '10.77.0.2 remote ssl=true TLSv1.3 n=2', 'the worker\'s tw
 $w->signal('TERM');
 $w->finish;
 is($? >> 8, 0, 'the remote worker stops on SIGTERM');
+# libpq's messages of the lost connections span lines; the log keeps one line per event.
+is(join("\n", grep { !/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC docextract worker netns-a(#\d)?: \S/ } split /\n/, $$w_err), '',
+	'every line of the worker\'s log is one event');
+like($$w_err, qr/^\S+ \S+ UTC docextract worker netns-a#\d: connection lost: could not receive data from server: Connection timed out(; [^\n]*)?$/m,
+	'the partition: "connection lost", on one line');
 note("remote worker log:\n$$w_err\nrescuer log:\n$$r_err");
 $node->stop;
 close $hold;

@@ -115,6 +115,22 @@ TEST(Uuid, Forms) {
     EXPECT_FALSE(looks_like_uuid(""));
 }
 
+TEST(Messages, OneLine) {
+    EXPECT_EQ(one_line("server closed the connection unexpectedly\n"
+                       "\tThis probably means the server terminated abnormally\n"
+                       "\tbefore or while processing the request.\n"
+                       "server closed the connection unexpectedly\n"
+                       "\tThis probably means the server terminated abnormally\n"
+                       "\tbefore or while processing the request.\n"),
+              "server closed the connection unexpectedly This probably means the server terminated"
+              " abnormally before or while processing the request.");
+    EXPECT_EQ(one_line("could not receive data from server: Connection timed out\n"
+                       "SSL SYSCALL error: Connection timed out"),
+              "could not receive data from server: Connection timed out; SSL SYSCALL error: Connection timed out");
+    EXPECT_EQ(one_line("job 1 completed in 5 ms"), "job 1 completed in 5 ms");
+    EXPECT_EQ(one_line(""), "");
+}
+
 TEST(Metrics, LabelEscaping) {
     EXPECT_EQ(escape_label_value("plain"), "plain");
     EXPECT_EQ(escape_label_value("a\"b"), "a\\\"b");
