@@ -17,6 +17,8 @@ packages=(
   imagemagick ghostscript groff img2pdf webp libtiff-tools poppler-utils qpdf
   qrencode zint python3-reportlab fonts-ocr-b fonts-dejavu-core
   clang libclang-rt-14-dev python3
+  # tests: TLS certificates (014, 021), a veth pair between network namespaces (021)
+  openssl iproute2
   # the client examples (docs/clients.md) and the package test (debian/)
   python3-psycopg debhelper postgresql-server-dev-all dpkg-dev fakeroot pgbouncer
   # benchmarks

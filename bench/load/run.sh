@@ -25,7 +25,7 @@ cleanup() {
   bench_set docextract.workers_per_database 0 >/dev/null 2>&1 || true
   bench_psql >/dev/null 2>&1 <<SQL || true
 SET client_min_messages = warning;
-TRUNCATE docextract.extracted_data, docextract.extraction_jobs, docextract.document_contents,
+TRUNCATE docextract.search_pages, docextract.extracted_data, docextract.extraction_jobs, docextract.document_contents,
          docextract.documents;
 DROP TABLE IF EXISTS public.bench_load_doc;
 DROP ROLE IF EXISTS $role;
@@ -41,7 +41,7 @@ chmod 644 "$work/small.pdf"
 doc_bytes=$(stat -c %s "$work/small.pdf")
 bench_psql >/dev/null <<SQL
 SET client_min_messages = warning;
-TRUNCATE docextract.extracted_data, docextract.extraction_jobs, docextract.document_contents,
+TRUNCATE docextract.search_pages, docextract.extracted_data, docextract.extraction_jobs, docextract.document_contents,
          docextract.documents;
 DROP TABLE IF EXISTS public.bench_load_doc;
 CREATE TABLE public.bench_load_doc (content bytea NOT NULL);

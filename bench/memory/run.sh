@@ -26,7 +26,7 @@ cleanup() {
   bench_set docextract.workers_per_database 0 >/dev/null 2>&1 || true
   bench_psql >/dev/null 2>&1 <<'SQL' || true
 SET client_min_messages = warning;
-TRUNCATE docextract.extracted_data, docextract.extraction_jobs, docextract.document_contents,
+TRUNCATE docextract.search_pages, docextract.extracted_data, docextract.extraction_jobs, docextract.document_contents,
          docextract.documents;
 SQL
   rm -f "$work"/*.pdf "$work"/*.json "$work"/*.txt "$work/stop"
@@ -36,7 +36,7 @@ trap cleanup EXIT
 python3 "$root/bench/validation/gendoc.py" pdf "$work/small.pdf" --lines 4
 python3 "$root/bench/validation/gendoc.py" pdf "$work/big.pdf" --pages 200 --image-bytes 48000000 --size $big_bytes
 chmod 644 "$work/small.pdf" "$work/big.pdf"
-bench_psql -c "SET client_min_messages = warning" -c "TRUNCATE docextract.extracted_data, docextract.extraction_jobs,
+bench_psql -c "SET client_min_messages = warning" -c "TRUNCATE docextract.search_pages, docextract.extracted_data, docextract.extraction_jobs,
   docextract.document_contents, docextract.documents" >/dev/null
 
 bench_start_workers "$workers"

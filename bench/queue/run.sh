@@ -124,7 +124,7 @@ refill() {  # system count
       -c "VACUUM ANALYZE bench_queue.jobs" >/dev/null
   else
     ensure_docs "$2"
-    q -c "TRUNCATE docextract.extracted_data, docextract.extraction_jobs" \
+    q -c "TRUNCATE docextract.search_pages, docextract.extracted_data, docextract.extraction_jobs" \
       -c "INSERT INTO docextract.extraction_jobs (document_id, created_at)
           SELECT id, clock_timestamp() FROM docextract.documents WHERE owner = '$owner' LIMIT $2" \
       -c "VACUUM ANALYZE docextract.extraction_jobs, docextract.extracted_data" >/dev/null
@@ -223,7 +223,7 @@ for size in $backlogs; do
   echo "queue: backlog $size: claim+complete ${cost[$size]} ms; the other owner's job was claim number $n" >&2
 done
 
-q -c "TRUNCATE docextract.extracted_data, docextract.extraction_jobs" >/dev/null
+q -c "TRUNCATE docextract.search_pages, docextract.extracted_data, docextract.extraction_jobs" >/dev/null
 cleanup
 bench_set docextract.workers_per_database 0
 

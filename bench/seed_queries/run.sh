@@ -30,7 +30,7 @@ types_sql=$(printf "'%s'," "${types[@]}"); types_sql=${types_sql%,}
 cleanup() {
   bench_psql >/dev/null 2>&1 <<'SQL' || true
 SET client_min_messages = warning;
-TRUNCATE docextract.extracted_data, docextract.extraction_jobs, docextract.document_contents,
+TRUNCATE docextract.search_pages, docextract.extracted_data, docextract.extraction_jobs, docextract.document_contents,
          docextract.documents;
 DROP SCHEMA IF EXISTS bench_sq CASCADE;
 SQL
@@ -53,7 +53,7 @@ echo "seed_queries: generating $docs documents and $jobs jobs across $owners own
 t0=$(date +%s.%N)
 bench_psql >/dev/null <<SQL
 SET client_min_messages = warning;
-TRUNCATE docextract.extracted_data, docextract.extraction_jobs, docextract.document_contents,
+TRUNCATE docextract.search_pages, docextract.extracted_data, docextract.extraction_jobs, docextract.document_contents,
          docextract.documents;
 CREATE TEMP TABLE seed_index_defs AS
   SELECT c.relname AS name, pg_get_indexdef(i.indexrelid) AS def

@@ -1,5 +1,6 @@
 #include "db.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <cstring>
@@ -61,6 +62,10 @@ const std::vector<std::pair<std::string, std::string>> &connection_defaults() {
         {"sslmode", "prefer"},       {"keepalives", "1"},
         {"keepalives_idle", "30"},   {"keepalives_interval", "10"},
         {"keepalives_count", "5"},   {"connect_timeout", "10"},
+        // Keepalives only watch an idle connection: a query sent into a cut link would wait for
+        // TCP's retransmissions (about 15 minutes), with a worker's helper unwatched meanwhile.
+        // The same 80 s of silence as the keepalives (30 + 5 x 10 s) ends it instead.
+        {"tcp_user_timeout", "80000"},
     };
     return kDefaults;
 }
@@ -158,6 +163,30 @@ bool looks_like_uuid(const std::string &s) {
         else if (ch != '-' || (i != 8 && i != 13 && i != 18 && i != 23)) return false;
     }
     return hex == 32 && (s.size() == 32 || s.size() == 36);
+}
+
+std::string one_line(const std::string &message) {
+    std::vector<std::string> messages;
+    std::size_t pos = 0;
+    while (pos <= message.size()) {
+        std::size_t end = message.find('\n', pos);
+        if (end == std::string::npos) end = message.size();
+        std::string line = message.substr(pos, end - pos);
+        const bool continuation = !line.empty() && line[0] == '\t';
+        const std::size_t first = line.find_first_not_of(" \t\r");
+        line = first == std::string::npos ? "" : line.substr(first, line.find_last_not_of(" \t\r") - first + 1);
+        if (!line.empty()) {
+            if (continuation && !messages.empty()) messages.back() += " " + line;
+            else messages.push_back(line);
+        }
+        pos = end + 1;
+    }
+    std::vector<std::string> kept;
+    for (const std::string &m : messages)
+        if (std::find(kept.begin(), kept.end(), m) == kept.end()) kept.push_back(m);
+    std::string out;
+    for (const std::string &m : kept) out += (out.empty() ? "" : "; ") + m;
+    return out;
 }
 
 }  // namespace docextract::cli

@@ -103,4 +103,9 @@ bool is_null(const Result &res, int r, int c);
 // Whether s is a UUID in its canonical text form (with or without hyphens).
 bool looks_like_uuid(const std::string &s);
 
+// A libpq message as one log line: libpq writes a message's continuation on lines that start
+// with a tab, separate messages on lines of their own, and may repeat one (a lost connection).
+// Continuations are joined with a space, messages with "; ", repeats dropped.
+std::string one_line(const std::string &message);
+
 }  // namespace docextract::cli

@@ -45,7 +45,7 @@ Other options:
 
 Every libpq parameter may be given in the connection string or as a PG* environment variable.
 Unless given, the connection uses sslmode=prefer, keepalives=1, keepalives_idle=30,
-keepalives_interval=10, keepalives_count=5 and connect_timeout=10.
+keepalives_interval=10, keepalives_count=5, tcp_user_timeout=80000 and connect_timeout=10.
 
 Exit status: 0 success, 1 an error (a file refused, a job failed), 2 a connection or usage error.
 )";

@@ -40,6 +40,7 @@ TEST_F(ConnParams, DefaultsWhenNothingIsGiven) {
     EXPECT_EQ(m["keepalives_interval"], "10");
     EXPECT_EQ(m["keepalives_count"], "5");
     EXPECT_EQ(m["connect_timeout"], "10");
+    EXPECT_EQ(m["tcp_user_timeout"], "80000");
     EXPECT_EQ(m["fallback_application_name"], "docextract");
     EXPECT_EQ(m["dbname"], "postgres");
     EXPECT_EQ(connection_params(spec).back().first, "dbname");  // last: its keywords win
@@ -112,6 +113,22 @@ TEST(Uuid, Forms) {
     EXPECT_FALSE(looks_like_uuid("0b5f3c1e-8d1a-4c1b-9a43-1f2e3d4c5b6g"));
     EXPECT_FALSE(looks_like_uuid("0b5f3c1e8-d1a-4c1b-9a43-1f2e3d4c5b6a"));
     EXPECT_FALSE(looks_like_uuid(""));
+}
+
+TEST(Messages, OneLine) {
+    EXPECT_EQ(one_line("server closed the connection unexpectedly\n"
+                       "\tThis probably means the server terminated abnormally\n"
+                       "\tbefore or while processing the request.\n"
+                       "server closed the connection unexpectedly\n"
+                       "\tThis probably means the server terminated abnormally\n"
+                       "\tbefore or while processing the request.\n"),
+              "server closed the connection unexpectedly This probably means the server terminated"
+              " abnormally before or while processing the request.");
+    EXPECT_EQ(one_line("could not receive data from server: Connection timed out\n"
+                       "SSL SYSCALL error: Connection timed out"),
+              "could not receive data from server: Connection timed out; SSL SYSCALL error: Connection timed out");
+    EXPECT_EQ(one_line("job 1 completed in 5 ms"), "job 1 completed in 5 ms");
+    EXPECT_EQ(one_line(""), "");
 }
 
 TEST(Metrics, LabelEscaping) {

@@ -138,7 +138,7 @@ void log_line(const std::string &who, const std::string &message) {
     std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
     static std::mutex m;
     std::lock_guard<std::mutex> lock(m);
-    std::fprintf(stderr, "%s docextract worker %s: %s\n", when, who.c_str(), message.c_str());
+    std::fprintf(stderr, "%s docextract worker %s: %s\n", when, who.c_str(), one_line(message).c_str());
     std::fflush(stderr);
 }
 

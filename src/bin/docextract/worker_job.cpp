@@ -20,12 +20,6 @@ using Clock = std::chrono::steady_clock;
 
 constexpr const char *kStaleClaim = "XD001";
 
-// Helper error codes that another attempt cannot change (as the in-server worker decides).
-bool permanent(const std::string &code) {
-    return code == "encrypted" || code == "unsupported" || code == "corrupt" ||
-           code == "too_many_pixels" || code == "too_many_pages";
-}
-
 std::string stderr_of(const core::RunResult &r) {
     std::string s = r.stderr_tail;
     while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
@@ -199,14 +193,13 @@ void process_job(Session &s, const WorkerConfig &cfg, Metrics &metrics, const Cl
         }
         return;
     }
-    const bool retryable = !(r.outcome == RunOutcome::helper_error && permanent(r.error_code)) &&
-                           r.outcome != RunOutcome::output_too_large;
+    // Whether another attempt may help is docextract.fail_job()'s decision (permanent_error()),
+    // from the code that describe() puts first, as for the in-server worker.
     const std::string error = describe(r, options);
     std::string status;
     Report failed = report(s, job, "record the failure of", [&](Connection &c) {
-        Result res = c.exec("SELECT docextract.fail_job($1, $2, $3, $4)",
-                            {claim[0], claim[1], text_param(error),
-                             Param{kBoolOid, std::string(retryable ? "t" : "f"), false}});
+        Result res = c.exec("SELECT docextract.fail_job($1, $2, $3)",
+                            {claim[0], claim[1], text_param(error)});
         status = value(res, 0, 0);
     });
     if (failed == Report::done) {

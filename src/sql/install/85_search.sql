@@ -302,13 +302,18 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    gone pg_catalog.name[];
+    gone pg_catalog.name[] := '{}';
+    o    pg_catalog.name;
 BEGIN
-    SELECT pg_catalog.array_agg(DISTINCT o.owner) INTO gone
-      FROM old_documents AS o
-     WHERE NOT EXISTS (SELECT FROM docextract.documents AS d
-                        WHERE d.owner OPERATOR(pg_catalog.=) o.owner);
-    IF gone IS NOT NULL THEN
+    -- One probe per distinct owner, not per deleted row: the deleted rows are still in the
+    -- owner's index entries, so a probe per row would walk all of them each time (quadratic).
+    FOR o IN SELECT DISTINCT od.owner FROM old_documents AS od LOOP
+        IF NOT EXISTS (SELECT FROM docextract.documents AS d
+                        WHERE d.owner OPERATOR(pg_catalog.=) o) THEN
+            gone := gone OPERATOR(pg_catalog.||) o;
+        END IF;
+    END LOOP;
+    IF pg_catalog.cardinality(gone) OPERATOR(pg_catalog.>) 0 THEN
         DELETE FROM docextract.search_words AS w
          WHERE w.owner OPERATOR(pg_catalog.=) ANY (gone);
         DELETE FROM docextract.search_configs AS c
