@@ -29,6 +29,8 @@ namespace docextract::pg {
 namespace {
 
 bool wake_at_commit = false;
+// ALTER DATABASE or ALTER ROLE ... SET may have changed docextract.workers: the launcher looks.
+bool wake_launcher_at_commit = false;
 bool wake_waiters_at_commit = false;
 // A docextract function received document bytes in this transaction: the statement (which may
 // hold them as a literal) stays out of the server log if an error is logged.
@@ -42,6 +44,10 @@ void hide_document_statements(ErrorData *edata) {
 }
 
 void on_xact_event(XactEvent event, void *) {
+    if (event == XACT_EVENT_COMMIT && wake_launcher_at_commit) {
+        wake_launcher_at_commit = false;
+        wake_launcher();
+    }
     if (event == XACT_EVENT_COMMIT && wake_waiters_at_commit) {
         wake_waiters_at_commit = false;
         wake_waiters(MyDatabaseId);
@@ -63,6 +69,7 @@ void on_xact_event(XactEvent event, void *) {
         wake_database_workers(MyDatabaseId);
     } else if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT) {
         wake_at_commit = false;
+        wake_launcher_at_commit = false;
         wake_waiters_at_commit = false;
     }
     // The abort's error has been logged by now (it is reported before the transaction ends).
@@ -180,6 +187,8 @@ void process_utility(PlannedStmt *pstmt, const char *query, bool read_only_tree,
     Node *stmt = pstmt->utilityStmt;
     volatile Oid evicted = InvalidOid;  // read in PG_CATCH, after a longjmp
     refuse_drop_with_documents(stmt);
+    if (shared != nullptr && (IsA(stmt, AlterDatabaseSetStmt) || IsA(stmt, AlterRoleSetStmt)))
+        wake_launcher_at_commit = true;
     if (shared != nullptr) {
         const Oid dboid = database_to_free(stmt);
         if (OidIsValid(dboid)) {

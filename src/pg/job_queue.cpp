@@ -1,5 +1,6 @@
 #include "pg/job_queue.hpp"
 
+#include "pg/database_setting.hpp"
 #include "pg/guc.hpp"
 #include "pg/shmem.hpp"
 
@@ -157,6 +158,16 @@ bool extension_present() {
     in_transaction("checking the extension", "check for the extension",
                    [&] { present = OidIsValid(get_extension_oid("docextract", true)); });
     return present;
+}
+
+bool kept_off_by_setting() {
+    bool kept_off = false;
+    // Without a setting in the catalog the server's configuration decides, as the launcher
+    // did when it started this worker.
+    in_transaction("checking docextract.workers", "check docextract.workers", [&] {
+        kept_off = workers_mode_of(MyDatabaseId, workers_mode_default(workers_all)) != workers_all;
+    });
+    return kept_off;
 }
 
 bool extension_current(char **installed, char **dbname) {

@@ -72,6 +72,7 @@ DbSlot *find_db_slot(Oid dboid, bool create) {
     free_slot->wakes = 0;
     free_slot->last_reclaim = 0;
     free_slot->unserved_since = 0;
+    free_slot->kept_off = false;
     return free_slot;
 }
 

@@ -59,6 +59,8 @@ struct DbSlot {
     int wanted;
     uint64 wakes;
     TimestampTz last_reclaim;
+    // Set by the launcher: docextract.workers keeps the workers off the database.
+    bool kept_off;
     // Set by the launcher: since when the database has wanted a worker and had none (0: it has
     // one, or wants none), for monitoring.
     TimestampTz unserved_since;

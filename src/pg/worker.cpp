@@ -166,6 +166,9 @@ void docextract_worker_main(Datum main_arg) {
         set_state(DbState::no_extension);
         proc_exit(0);
     }
+    // Started just before ALTER DATABASE ... SET docextract.workers committed: the catalog,
+    // read after the extension was seen, has the last word. The launcher keeps away from now on.
+    if (kept_off_by_setting()) proc_exit(0);
     if (!become_worker_role()) {
         // Logged; the launcher looks again in a minute, not at once.
         set_state(DbState::no_extension);
