@@ -29,8 +29,8 @@ namespace docextract::pg {
 namespace {
 
 bool wake_at_commit = false;
-// ALTER DATABASE or ALTER ROLE ... SET may have changed docextract.workers: the launcher looks.
-bool wake_launcher_at_commit = false;
+// ALTER DATABASE or ALTER ROLE ALL ... SET may have changed docextract.workers.
+bool settings_changed_at_commit = false;
 bool wake_waiters_at_commit = false;
 // A docextract function received document bytes in this transaction: the statement (which may
 // hold them as a literal) stays out of the server log if an error is logged.
@@ -44,9 +44,9 @@ void hide_document_statements(ErrorData *edata) {
 }
 
 void on_xact_event(XactEvent event, void *) {
-    if (event == XACT_EVENT_COMMIT && wake_launcher_at_commit) {
-        wake_launcher_at_commit = false;
-        wake_launcher();
+    if (event == XACT_EVENT_COMMIT && settings_changed_at_commit) {
+        settings_changed_at_commit = false;
+        settings_changed();
     }
     if (event == XACT_EVENT_COMMIT && wake_waiters_at_commit) {
         wake_waiters_at_commit = false;
@@ -69,7 +69,7 @@ void on_xact_event(XactEvent event, void *) {
         wake_database_workers(MyDatabaseId);
     } else if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT) {
         wake_at_commit = false;
-        wake_launcher_at_commit = false;
+        settings_changed_at_commit = false;
         wake_waiters_at_commit = false;
     }
     // The abort's error has been logged by now (it is reported before the transaction ends).
@@ -147,6 +147,16 @@ Oid database_to_free(Node *stmt) {
     return dboid;
 }
 
+// ALTER DATABASE or ALTER ROLE ALL ... SET or RESET docextract.workers, or RESET ALL: what the
+// in-server workers read (a role's own settings do not reach them).
+bool sets_workers_setting(Node *stmt) {
+    const VariableSetStmt *set = nullptr;
+    if (IsA(stmt, AlterDatabaseSetStmt)) set = castNode(AlterDatabaseSetStmt, stmt)->setstmt;
+    else if (IsA(stmt, AlterRoleSetStmt) && castNode(AlterRoleSetStmt, stmt)->role == nullptr)
+        set = castNode(AlterRoleSetStmt, stmt)->setstmt;
+    return set != nullptr && (set->name == nullptr || pg_strcasecmp(set->name, "docextract.workers") == 0);
+}
+
 bool drops_docextract(Node *stmt) {
     if (!IsA(stmt, DropStmt) || castNode(DropStmt, stmt)->removeType != OBJECT_EXTENSION) return false;
     ListCell *lc;
@@ -187,8 +197,7 @@ void process_utility(PlannedStmt *pstmt, const char *query, bool read_only_tree,
     Node *stmt = pstmt->utilityStmt;
     volatile Oid evicted = InvalidOid;  // read in PG_CATCH, after a longjmp
     refuse_drop_with_documents(stmt);
-    if (shared != nullptr && (IsA(stmt, AlterDatabaseSetStmt) || IsA(stmt, AlterRoleSetStmt)))
-        wake_launcher_at_commit = true;
+    if (shared != nullptr && sets_workers_setting(stmt)) settings_changed_at_commit = true;
     if (shared != nullptr) {
         const Oid dboid = database_to_free(stmt);
         if (OidIsValid(dboid)) {

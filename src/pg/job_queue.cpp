@@ -160,12 +160,10 @@ bool extension_present() {
     return present;
 }
 
-bool kept_off_by_setting() {
+bool kept_off_by_setting(int server_mode) {
     bool kept_off = false;
-    // Without a setting in the catalog the server's configuration decides, as the launcher
-    // did when it started this worker.
     in_transaction("checking docextract.workers", "check docextract.workers", [&] {
-        kept_off = workers_mode_of(MyDatabaseId, workers_mode_default(workers_all)) != workers_all;
+        kept_off = workers_mode_of(MyDatabaseId, workers_mode_default(server_mode)) != workers_all;
     });
     return kept_off;
 }

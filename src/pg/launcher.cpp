@@ -3,10 +3,9 @@
 // readable without connecting to a database), starts dynamic workers where jobs wait, shares the
 // budget (docextract.max_workers, and never the last docextract.reserved_worker_slots of
 // max_worker_processes) fairly, longest waiting database first, and keeps away from databases
-// being dropped or kept off by docextract.workers. Workers leave after
-// docextract.worker_idle_timeout without work.
+// being dropped and from those docextract.workers keeps them off (their workers say so). Workers
+// leave after docextract.worker_idle_timeout without work.
 #include "pg/background.hpp"
-#include "pg/database_setting.hpp"
 #include "pg/guc.hpp"
 #include "pg/shmem.hpp"
 
@@ -59,7 +58,6 @@ struct Plan {
 struct DatabaseRow {
     Oid oid;
     NameData name;
-    bool kept_off;  // docextract.workers is not "all" there
 };
 
 MemoryContext pass_context;
@@ -77,7 +75,7 @@ bool alive(BackgroundWorkerHandle *handle) {
     return handle != nullptr && GetBackgroundWorkerPid(handle, &pid) != BGWH_STOPPED;
 }
 
-// Databases that workers may connect to, with their docextract.workers, in pass_context.
+// Databases that workers may connect to, in pass_context.
 List *list_databases() {
     List *rows = NIL;
     SetCurrentStatementStartTimestamp();
@@ -87,14 +85,12 @@ List *list_databases() {
     TableScanDesc scan = table_beginscan_catalog(rel, 0, nullptr);
     HeapTuple tuple;
     MemoryContext outer = MemoryContextSwitchTo(pass_context);
-    const int fallback = workers_mode_default(guc_workers_mode);
     while ((tuple = heap_getnext(scan, ForwardScanDirection)) != nullptr) {
         auto *db = reinterpret_cast<Form_pg_database>(GETSTRUCT(tuple));
         if (!db->datallowconn || db->datistemplate) continue;
         auto *row = static_cast<DatabaseRow *>(palloc(sizeof(DatabaseRow)));
         row->oid = db->oid;
         row->name = db->datname;
-        row->kept_off = workers_mode_of(db->oid, fallback) != workers_all;
         rows = lappend(rows, row);
     }
     MemoryContextSwitchTo(outer);
@@ -284,14 +280,6 @@ void reconcile() {
             seat.dboid = row->oid;
         }
         seat.name = row->name;
-        if (db->kept_off != row->kept_off) {
-            db->kept_off = row->kept_off;
-            // Served again: a first look finds the jobs that waited meanwhile.
-            if (!db->kept_off && db->state == DbState::has_extension) {
-                db->state = DbState::unknown;
-                db->state_since = now;
-            }
-        }
         if ((db->state == DbState::no_extension &&
              TimestampDifferenceExceeds(db->state_since, now, kRecheckMs)) ||
             (db->state == DbState::dropping &&
@@ -308,8 +296,10 @@ void reconcile() {
     for (int s = 0; s < kMaxDatabases; s++) {
         DbSlot &db = shared->dbs[s];
         Plan &p = plan[s];
-        const bool served_here = db.dboid != InvalidOid && !db.kept_off &&
+        const bool served_here = db.dboid != InvalidOid &&
             (db.state == DbState::unknown || db.state == DbState::has_extension);
+        // Kept off: no new worker, not even a look; those there leave after the job in hand.
+        const bool wanted_here = served_here && !db.kept_off;
         for (int i = 0; i < kMaxWorkersPerDatabase; i++) {
             WorkerSlot &w = db.workers[i];
             if (handles[s][i] != nullptr && !alive(handles[s][i])) {
@@ -320,8 +310,7 @@ void reconcile() {
                 w.assigned = false;
                 continue;
             }
-            // Fewer per database, or no longer wanted here (dropped, kept off): stop now (a job in
-            // hand goes back).
+            // Fewer per database, or no longer wanted here: stop now (a job in hand goes back).
             if (!served_here || i >= cap) {
                 TerminateBackgroundWorker(handles[s][i]);
                 w.assigned = false;
@@ -334,11 +323,11 @@ void reconcile() {
         if (db.state != DbState::has_extension) db.wanted = 0;
         else if (refill) db.wanted = kAllWorkers;
         db.wanted = Min(db.wanted, cap);
-        p.need = !served_here || cap == 0 ? 0 : db.state == DbState::unknown ? 1 : db.wanted;
+        p.need = !wanted_here || cap == 0 ? 0 : db.state == DbState::unknown ? 1 : db.wanted;
         // No worker for a while: look for retries that came due and expired leases.
         if (p.assigned > 0 || db.state != DbState::has_extension) seat.no_worker_since = 0;
         else if (seat.no_worker_since == 0) seat.no_worker_since = now;
-        if (served_here && p.need == 0 && seat.no_worker_since != 0 && cap > 0 &&
+        if (wanted_here && p.need == 0 && seat.no_worker_since != 0 && cap > 0 &&
             TimestampDifferenceExceeds(seat.no_worker_since, now, guc_worker_idle_timeout_ms)) {
             p.need = 1;
             p.look = true;
@@ -481,6 +470,7 @@ void docextract_launcher_main(Datum) {
     shared->launcher_pid = MyProcPid;
     shared->launcher_latch = MyLatch;
     LWLockRelease(shared->lock);
+    if (guc_workers_mode != shared->server_workers_mode) settings_changed(guc_workers_mode);
     before_shmem_exit(on_launcher_exit, 0);
 
     for (;;) {
@@ -488,6 +478,8 @@ void docextract_launcher_main(Datum) {
         if (ConfigReloadPending) {
             ConfigReloadPending = false;
             ProcessConfigFile(PGC_SIGHUP);
+            // Without a database, the launcher's docextract.workers is the configuration's.
+            if (guc_workers_mode != shared->server_workers_mode) settings_changed(guc_workers_mode);
         }
         pgstat_report_activity(STATE_RUNNING, "checking databases");
         reconcile();

@@ -59,13 +59,13 @@ delete @env{qw(MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES PGDATABASE)};
 $env{PGHOST} = $node->host;
 $env{PGPORT} = $node->port;
 $env{PGUSER} = scalar getpwuid($<);
-my ($out, $err) = ('', '');
+my $out = '';
 my $started = $node->safe_psql('busy', 'SELECT now()');
 my $make;
 {
 	local %ENV = %env;
 	$make = IPC::Run::start([ 'make', '-C', $tree, 'installcheck', 'TAP_TESTS=' ],
-		'<', \undef, '>', \$out, '2>&1', \$err);
+		'<', \undef, '>', \$out, '2>&1');
 }
 # Meanwhile: no worker ever claims in the suites' databases (a new database gets a first look,
 # which leaves at once), and the busy database is served.
@@ -95,11 +95,12 @@ like($out, qr/regress install-check/, 'the regress suite ran');
 like($out, qr/isolation install-check/, 'the isolation suite ran');
 is($intruders, 0, 'no worker was seen claiming in the databases of the suites');
 ok($busy_served > 0, 'the busy database had workers while the suites ran');
+# The suites end with DROP EXTENSION: a database may be "no extension" by now.
 is( $node->safe_psql('busy',
 		"SELECT count(*) FROM docextract.worker_stats"
 		  . " WHERE datname IN ('contrib_regression', 'isolation_regression')"
-		  . " AND state = 'kept off' AND claimed = 0"),
-	'2', 'the suites\' databases are kept off, no worker ever claimed there');
+		  . " AND state IN ('kept off', 'no extension') AND claimed = 0"),
+	'2', 'no worker ever claimed in the suites\' databases');
 for my $job (@busy_jobs) {
 	wait_job($node, 'busy', $job, 'completed') or die "busy: job $job did not complete";
 }
