@@ -138,7 +138,7 @@ void define_gucs() {
                              0, nullptr, nullptr, nullptr);
 
     // Per database (ALTER DATABASE ... SET), so PGC_SUSET; claim_jobs() reads the session's
-    // value, the launcher and its workers read the catalog (database_setting.cpp).
+    // value, the in-server workers the catalog (database_setting.cpp).
     DefineCustomEnumVariable("docextract.workers", "Which workers may claim the database's jobs.",
                              "all: the background workers and external workers; external: only "
                              "external workers, the background workers stay off the database; "
