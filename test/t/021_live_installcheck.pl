@@ -16,7 +16,7 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(time usleep);
 use DocextractTest qw(new_cluster text_pdf salted bytea_hex test_helper set_helper use_helper
-  wait_job worker_pids wait_workers worker_stats);
+  wait_job worker_pids wait_workers worker_stats reload_with);
 
 my $node = new_cluster('live', 'docextract.workers_per_database = 2',
 	'docextract.max_workers = 6', 'max_worker_processes = 16');
@@ -117,6 +117,7 @@ $node->safe_psql('maint', 'CREATE EXTENSION docextract');
 ok(wait_job($node, 'maint', upload('maint'), 'completed'), 'maint: served');
 my $log_offset = -s $node->logfile;
 $node->safe_psql('postgres', 'ALTER DATABASE maint SET docextract.workers = external');
+ok(kept_off('maint'), 'external: the workers find the database kept off');
 ok(wait_workers($node, 'maint', 0), 'external: the workers leave');
 my $job = upload('maint');
 my $seen = 0;
@@ -139,8 +140,42 @@ is($node->safe_psql('maint', "SELECT count(*) FROM docextract.claim_jobs('ext', 
 is(job_status($job), 'pending', 'none: the job still waits');
 $node->safe_psql('postgres', 'ALTER DATABASE maint RESET docextract.workers');
 ok(wait_job($node, 'maint', $job, 'completed'), 'reset: the workers come back and do the job');
+
+# Kept off with a job in hand: the worker finishes it, then leaves.
+set_helper($helper, delay => 3);
+my $long = upload('maint');
+wait_job($node, 'maint', $long, 'processing') or die 'maint: the long job did not start';
+$node->safe_psql('postgres', 'ALTER DATABASE maint SET docextract.workers = external');
+ok(wait_job($node, 'maint', $long, 'completed'), 'a job in hand is finished');
+ok(wait_workers($node, 'maint', 0), 'then the workers leave');
+is( $node->safe_psql('maint', "SELECT retry_count || '/' || lease_expirations FROM docextract.extraction_jobs WHERE id = '$long'"),
+	'0/0', 'the job in hand was done once');
+$node->safe_psql('postgres', 'ALTER DATABASE maint RESET docextract.workers');
+set_helper($helper, delay => 0);
+
+# The server's configuration applies to the databases without a setting of their own.
+reload_with($node, 'docextract.workers' => 'external');
+my $busy_job = upload('busy');
+ok(kept_off('busy'), 'configured external: busy is kept off');
+ok(wait_workers($node, 'busy', 0), 'configured external: the workers leave busy');
+$seen = 0;
+for (1 .. 10) {
+	$seen += scalar(worker_pids($node, 'busy'));
+	usleep(200_000);
+}
+is($seen + 0, 0, 'configured external: none comes back');
+$node->safe_psql('postgres', "ALTER DATABASE busy SET docextract.workers = 'all'");
+ok(wait_job($node, 'busy', $busy_job, 'completed'), 'the database\'s own setting wins');
+$node->safe_psql('postgres', 'ALTER DATABASE busy RESET docextract.workers');
+reload_with($node, 'docextract.workers' => undef);
 my $log = slurp_file($node->logfile, $log_offset);
 unlike($log, qr/(WARNING|ERROR):.*docextract/, 'nothing logged about it but the statements');
+
+sub kept_off {
+	my ($db) = @_;
+	return $node->poll_query_until('busy',
+		"SELECT state = 'kept off' FROM docextract.worker_stats WHERE datname = '$db'");
+}
 
 sub job_status {
 	my ($id) = @_;
