@@ -5,7 +5,7 @@
 # ways (or, without the preload, its workers could not be kept off the test databases).
 set -euo pipefail
 psql=${1:-psql}
-where="server ${PGHOST:-(default host)} port ${PGPORT:-(default)} as ${PGUSER:-$(id -un)}"
+where="server at ${PGHOST:-the default host}, port ${PGPORT:-5432}, user ${PGUSER:-$(id -un)}"
 fail() { echo "installcheck against a live server: $*" >&2; exit 1; }
 
 out=$("$psql" -X -A -t -q -v ON_ERROR_STOP=1 -d postgres -c "
@@ -16,7 +16,7 @@ out=$("$psql" -X -A -t -q -v ON_ERROR_STOP=1 -d postgres -c "
     FROM pg_catalog.pg_roles AS r WHERE r.rolname = current_user" 2>&1) ||
   fail "cannot connect to the $where: $out"
 IFS='|' read -r super preloaded available <<<"$out"
-[ "$super" = t ] || fail "the $where is not a superuser (the tests create roles and databases)"
+[ "$super" = t ] || fail "the user is not a superuser on the $where (the tests create roles and databases)"
 [ "$preloaded" = t ] ||
   fail "the $where does not have docextract in shared_preload_libraries; add it and restart the server"
 [ "$available" = t ] || fail "docextract is not installed on the $where (make install)"

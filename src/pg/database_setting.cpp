@@ -34,11 +34,13 @@ int setting_in(Relation rel, Oid dboid) {
                 ObjectIdGetDatum(dboid));
     ScanKeyInit(&keys[1], Anum_pg_db_role_setting_setrole, BTEqualStrategyNumber, F_OIDEQ,
                 ObjectIdGetDatum(InvalidOid));
-    SysScanDesc scan = systable_beginscan(rel, DbRoleSettingDatidRolidIndexId, true, nullptr, 2, keys);
+    SysScanDesc scan =
+        systable_beginscan(rel, DbRoleSettingDatidRolidIndexId, true, nullptr, 2, keys);
     int mode = -1;
     if (HeapTuple tuple = systable_getnext(scan); tuple != nullptr) {
         bool isnull;
-        Datum d = heap_getattr(tuple, Anum_pg_db_role_setting_setconfig, RelationGetDescr(rel), &isnull);
+        Datum d = heap_getattr(tuple, Anum_pg_db_role_setting_setconfig, RelationGetDescr(rel),
+                               &isnull);
         if (!isnull) {
             ArrayType *array = DatumGetArrayTypeP(d);
             Datum *items;

@@ -127,7 +127,7 @@ void wake_launcher() {
     LWLockRelease(shared->lock);
 }
 
-void settings_changed(int server_mode) {
+void settings_changed(int server_mode, bool may_serve) {
     if (shared == nullptr) return;
     const TimestampTz now = GetCurrentTimestamp();
     LWLockAcquire(shared->lock, LW_EXCLUSIVE);
@@ -135,7 +135,7 @@ void settings_changed(int server_mode) {
     for (auto &db : shared->dbs) {
         if (db.dboid == InvalidOid) continue;
         db.settings_epoch++;
-        if (db.kept_off) {
+        if (db.kept_off && may_serve) {
             db.kept_off = false;
             if (db.state == DbState::has_extension) {
                 db.state = DbState::unknown;

@@ -128,9 +128,9 @@ bool extension_found(int slot, Oid dboid);
 void worker_gone(int slot, int index);
 void wake_launcher();
 // docextract.workers may have changed (ALTER DATABASE or ALTER ROLE ALL ... SET, or the server
-// configuration, then server_mode >= 0): every worker reads it again before its next claim, and
-// a database kept off gets a first look again.
-void settings_changed(int server_mode = -1);
+// configuration, then server_mode >= 0): every worker reads it again before its next claim, and,
+// if may_serve (the change may let workers in), a database kept off gets a first look again.
+void settings_changed(int server_mode = -1, bool may_serve = true);
 int server_workers_mode();
 uint64 settings_epoch(int slot);
 // The worker read the setting (after reading settings_epoch) and it keeps the workers off: false
