@@ -94,6 +94,11 @@ unlike($out, qr/temp-instance|initdb/, 'no temporary instance');
 like($out, qr/regress install-check/, 'the regress suite ran');
 like($out, qr/isolation install-check/, 'the isolation suite ran');
 is($intruders, 0, 'no worker was seen claiming in the databases of the suites');
+is($node->safe_psql('postgres', "SELECT count(*) FROM pg_roles WHERE rolname LIKE 'regress%'"),
+	'0', 'the suites dropped the roles they created');
+is( $node->safe_psql('postgres',
+		"SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles WHERE rolname LIKE 'docextract%'"),
+	'docextract_admin,docextract_user,docextract_worker', 'and left the cluster\'s docextract roles');
 ok($busy_served > 0, 'the busy database had workers while the suites ran');
 # The suites end with DROP EXTENSION: a database may be "no extension" by now.
 is( $node->safe_psql('busy',
