@@ -20,16 +20,28 @@ CORE_LIB    = $(CORE_BUILD)/src/core/libdocextract_core.a
 HELPER      = $(CORE_BUILD)/src/bin/docextract-extract
 
 # pg_regress (PG 15 has no --expecteddir) reads sql/<test>.sql and expected/<test>.out beside it,
-# so the top level is the input directory. The temporary instance preloads the library.
+# so the top level is the input directory.
 REGRESS      = schema validation upload jobs views worker_api search security
-REGRESS_OPTS = --inputdir=. --temp-instance=tmp_check_regress \
-               --temp-config=test/docextract.conf
 # Isolation tests (isolationtester): races between claims, cancels, deletes, reclaims and
 # uploads. pg_isolation_regress reads isolation/specs/<test>.spec and isolation/expected/<test>.out
-# (the later --inputdir wins over PGXS's own), in a temporary instance of its own.
-ISOLATION      = complete_cancel claim_cancel reclaim_complete upload_dedupe fair_claims
-ISOLATION_OPTS = --inputdir=isolation --temp-instance=tmp_check_iso \
-                 --temp-config=test/docextract.conf
+# (the later --inputdir wins over PGXS's own).
+ISOLATION    = complete_cancel claim_cancel reclaim_complete upload_dedupe fair_claims
+# Where the regress and isolation suites run (README, Testing): "temp", temporary instances of
+# their own (test/docextract.conf), or "live", the running server that PGHOST, PGPORT and PGUSER
+# point to, which must preload docextract. Live is the default when one of those is set. Either
+# way the tests keep the server's workers off their databases (docextract.workers), and the TAP
+# tests start clusters of their own.
+INSTALLCHECK_SERVER ?= $(if $(PGHOST)$(PGPORT)$(PGUSER),live,temp)
+ifeq ($(INSTALLCHECK_SERVER),temp)
+REGRESS_OPTS   = --inputdir=. --temp-instance=tmp_check_regress --temp-config=test/docextract.conf
+ISOLATION_OPTS = --inputdir=isolation --temp-instance=tmp_check_iso --temp-config=test/docextract.conf
+else ifeq ($(INSTALLCHECK_SERVER),live)
+REGRESS_OPTS   = --inputdir=.
+ISOLATION_OPTS = --inputdir=isolation
+REGRESS_PREP   = live-server-check
+else
+$(error INSTALLCHECK_SERVER must be temp or live, not "$(INSTALLCHECK_SERVER)")
+endif
 TAP_TESTS    = 1
 PROVE_TESTS  = test/t/*.pl
 EXTRA_CLEAN  = $(CORE_BUILD) tmp_check_regress results regression.diffs regression.out \
@@ -68,6 +80,11 @@ core:
 $(CORE_LIB): core
 $(OBJS): | core
 $(shlib): $(CORE_LIB)
+
+# Before the suites touch a live server: fail early, and clearly, if it cannot run them.
+.PHONY: live-server-check
+live-server-check:
+	scripts/check-live-server.sh '$(bindir)/psql'
 
 install: install-helper
 .PHONY: install-helper

@@ -35,7 +35,8 @@ echo "== package: regression suite and update path against the package (as $(pg_
 # The sources the package was built from, not the working tree (which may have moved on).
 [ "$(id -u)" -eq 0 ] && chown -R postgres: "$work/src"
 status=0
-as_pg_user make -C "$work/src" installcheck ISOLATION= PROVE_TESTS=test/t/016_update_path.pl || status=$?
+as_pg_user make -C "$work/src" installcheck INSTALLCHECK_SERVER=temp ISOLATION= \
+  PROVE_TESTS=test/t/016_update_path.pl || status=$?
 [ $status -ne 0 ] && [ -f "$work/src/regression.diffs" ] && tail -n 80 "$work/src/regression.diffs"
 
 as_root dpkg -r postgresql-15-docextract >/dev/null

@@ -2,7 +2,8 @@
 # Runs every docextract test: installs the Debian packages it needs, builds the core and the
 # extension, runs the GoogleTest unit tests (ctest), installs the extension, then runs the
 # pg_regress suite and the TAP tests (make installcheck) against temporary clusters of their own,
-# as the postgres user when invoked as root.
+# as the postgres user when invoked as root, whatever PGHOST or PGPORT say (the TAP test
+# 021_live_installcheck.pl runs the suites against a live cluster).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/common.sh
@@ -29,7 +30,7 @@ trap 'rm -rf "$work"' EXIT
 # The suite writes results and temporary clusters beside the sources: give it a copy it owns.
 cp -a . "$work/tree"
 [ "$(id -u)" -eq 0 ] && chown -R postgres: "$work/tree"
-if ! as_pg_user make -C "$work/tree" installcheck; then
+if ! as_pg_user make -C "$work/tree" installcheck INSTALLCHECK_SERVER=temp; then
   for f in "$work"/tree/regression.diffs "$work"/tree/tmp_check/log/regress_log_*; do
     [ -f "$f" ] && { echo "---- $f"; tail -n 80 "$f"; }
   done

@@ -1,5 +1,10 @@
 -- The install script: objects, constraints, storage, row-level security, dump registration,
 -- comments. Also creates the "fixture" helpers the later test files use.
+-- First of all, the server's background workers stay off this database (they would claim the
+-- jobs the tests look at, on a live server): sessions that connect from now on, the later test
+-- files among them, may claim as external workers.
+SELECT current_database() AS regress_db \gset
+ALTER DATABASE :"regress_db" SET docextract.workers = external;
 CREATE EXTENSION docextract;
 
 CREATE SCHEMA fixture;
@@ -79,7 +84,8 @@ SELECT extconfig::regclass[] FROM pg_extension WHERE extname = 'docextract';
 SELECT extrelocatable, extversion FROM pg_extension WHERE extname = 'docextract';
 
 -- Roles exist and nothing is granted to PUBLIC.
-SELECT rolname, rolcanlogin FROM pg_roles WHERE rolname LIKE 'docextract\_%' ORDER BY 1;
+SELECT rolname, rolcanlogin FROM pg_roles
+ WHERE rolname IN ('docextract_user', 'docextract_worker', 'docextract_admin') ORDER BY 1;
 SELECT p.oid::regprocedure AS public_function
   FROM pg_proc p
  WHERE p.pronamespace = 'docextract'::regnamespace

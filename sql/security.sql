@@ -140,7 +140,8 @@ SELECT count(*) > 0 AS has_documents FROM docextract.documents;
 SET docextract.allow_drop_with_documents = on;
 DROP EXTENSION docextract CASCADE;
 RESET docextract.allow_drop_with_documents;
-SELECT rolname FROM pg_roles WHERE rolname LIKE 'docextract\_%' ORDER BY 1;
+SELECT rolname FROM pg_roles
+ WHERE rolname IN ('docextract_user', 'docextract_worker', 'docextract_admin') ORDER BY 1;
 CREATE EXTENSION docextract;
 SELECT count(*) AS documents FROM docextract.documents;
 DROP EXTENSION docextract;

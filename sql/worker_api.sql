@@ -147,6 +147,15 @@ SELECT docextract.prometheus_label(E'a"b\\c\nd') AS escaped;
 SET ROLE regress_alice;
 SELECT docextract.upload('w4.pdf', fixture.doc('pdf', 300, 'w4')) AS d4 \gset
 RESET ROLE;
+-- docextract.workers: this session got "external" from ALTER DATABASE (schema.sql), which lets
+-- external workers claim. "none" lets nobody; only a superuser may change it for a session.
+SHOW docextract.workers;
+SET docextract.workers = none;
+SET ROLE regress_ext_worker;
+SELECT count(*) AS claimed_while_none FROM docextract.claim_jobs('ext', 5);
+SELECT fixture.try($$SET docextract.workers = 'all'$$, false);
+RESET ROLE;
+RESET docextract.workers;
 SET ROLE regress_ext_worker;
 SELECT array_agg(job_id ORDER BY job_id) AS bj, array_agg(claim_token ORDER BY job_id) AS bt, count(*) AS bn
   FROM docextract.claim_jobs('ext', 5) \gset

@@ -23,6 +23,7 @@ char *guc_ocr_language = nullptr;
 int guc_max_pages = 500;
 int guc_helper_memory_mb = core::kDefaultHelperMemoryMb;
 int guc_helper_mode = helper_mode_zygote;
+int guc_workers_mode = workers_all;
 int guc_lease_duration_s = 300;
 int guc_retry_backoff_base_s = 60;
 int guc_retry_backoff_max_s = 3600;
@@ -33,6 +34,12 @@ namespace {
 const config_enum_entry helper_mode_options[] = {
     {"zygote", helper_mode_zygote, false},
     {"spawn", helper_mode_spawn, false},
+    {nullptr, 0, false},
+};
+const config_enum_entry workers_mode_options[] = {
+    {"all", workers_all, false},
+    {"external", workers_external, false},
+    {"none", workers_none, false},
     {nullptr, 0, false},
 };
 // Queue policy that only the SQL worker API reads (current_setting()); README, Settings.
@@ -129,6 +136,15 @@ void define_gucs() {
                              "document.",
                              &guc_helper_mode, helper_mode_zygote, helper_mode_options, PGC_SIGHUP,
                              0, nullptr, nullptr, nullptr);
+
+    // Per database (ALTER DATABASE ... SET), so PGC_SUSET; claim_jobs() reads the session's
+    // value, the in-server workers the catalog (database_setting.cpp).
+    DefineCustomEnumVariable("docextract.workers", "Which workers may claim the database's jobs.",
+                             "all: the background workers and external workers; external: only "
+                             "external workers, the background workers stay off the database; "
+                             "none: nobody, claim_jobs() returns no rows.",
+                             &guc_workers_mode, workers_all, workers_mode_options, PGC_SUSET, 0,
+                             nullptr, nullptr, nullptr);
 
     // Queue policy: PGC_SUSET, since external workers read them in their own sessions.
     define_int("docextract.lease_duration", "How long a claim lasts without a heartbeat.",

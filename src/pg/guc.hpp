@@ -21,6 +21,9 @@ extern int guc_helper_memory_mb;
 // docextract.helper_mode: a pre-initialised helper per worker, or one process per document.
 enum HelperMode { helper_mode_zygote, helper_mode_spawn };
 extern int guc_helper_mode;
+// docextract.workers: which workers may claim a database's jobs (README, Settings).
+enum WorkersMode { workers_all, workers_external, workers_none };
+extern int guc_workers_mode;
 // Queue
 extern int guc_lease_duration_s;
 extern int guc_retry_backoff_base_s;

@@ -29,6 +29,10 @@ namespace docextract::pg {
 namespace {
 
 bool wake_at_commit = false;
+// ALTER DATABASE or ALTER ROLE ALL ... SET may have changed docextract.workers, and may have let
+// the workers into a database kept off.
+bool settings_changed_at_commit = false;
+bool settings_may_serve = false;
 bool wake_waiters_at_commit = false;
 // A docextract function received document bytes in this transaction: the statement (which may
 // hold them as a literal) stays out of the server log if an error is logged.
@@ -42,6 +46,11 @@ void hide_document_statements(ErrorData *edata) {
 }
 
 void on_xact_event(XactEvent event, void *) {
+    if (event == XACT_EVENT_COMMIT && settings_changed_at_commit) {
+        settings_changed_at_commit = false;
+        settings_changed(-1, settings_may_serve);
+        settings_may_serve = false;
+    }
     if (event == XACT_EVENT_COMMIT && wake_waiters_at_commit) {
         wake_waiters_at_commit = false;
         wake_waiters(MyDatabaseId);
@@ -63,6 +72,8 @@ void on_xact_event(XactEvent event, void *) {
         wake_database_workers(MyDatabaseId);
     } else if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT) {
         wake_at_commit = false;
+        settings_changed_at_commit = false;
+        settings_may_serve = false;
         wake_waiters_at_commit = false;
     }
     // The abort's error has been logged by now (it is reported before the transaction ends).
@@ -140,6 +151,28 @@ Oid database_to_free(Node *stmt) {
     return dboid;
 }
 
+// ALTER DATABASE or ALTER ROLE ALL ... SET or RESET docextract.workers, or RESET ALL: what the
+// in-server workers read (a role's own settings do not reach them).
+bool sets_workers_setting(Node *stmt) {
+    const VariableSetStmt *set = nullptr;
+    if (IsA(stmt, AlterDatabaseSetStmt)) set = castNode(AlterDatabaseSetStmt, stmt)->setstmt;
+    else if (IsA(stmt, AlterRoleSetStmt) && castNode(AlterRoleSetStmt, stmt)->role == nullptr)
+        set = castNode(AlterRoleSetStmt, stmt)->setstmt;
+    return set != nullptr &&
+           (set->name == nullptr || pg_strcasecmp(set->name, "docextract.workers") == 0);
+}
+
+// Whether the statement (one of those above) may let the workers into a database kept off: any
+// but SET docextract.workers to another value than all, which keeps every database kept off so.
+bool may_serve(Node *stmt) {
+    VariableSetStmt *set = IsA(stmt, AlterDatabaseSetStmt)
+                               ? castNode(AlterDatabaseSetStmt, stmt)->setstmt
+                               : castNode(AlterRoleSetStmt, stmt)->setstmt;
+    if (set->kind != VAR_SET_VALUE) return true;
+    const char *value = ExtractSetVariableArgs(set);
+    return value == nullptr || pg_strcasecmp(value, "all") == 0;
+}
+
 bool drops_docextract(Node *stmt) {
     if (!IsA(stmt, DropStmt) || castNode(DropStmt, stmt)->removeType != OBJECT_EXTENSION) return false;
     ListCell *lc;
@@ -180,6 +213,10 @@ void process_utility(PlannedStmt *pstmt, const char *query, bool read_only_tree,
     Node *stmt = pstmt->utilityStmt;
     volatile Oid evicted = InvalidOid;  // read in PG_CATCH, after a longjmp
     refuse_drop_with_documents(stmt);
+    if (shared != nullptr && sets_workers_setting(stmt)) {
+        settings_changed_at_commit = true;
+        settings_may_serve = settings_may_serve || may_serve(stmt);
+    }
     if (shared != nullptr) {
         const Oid dboid = database_to_free(stmt);
         if (OidIsValid(dboid)) {

@@ -1,5 +1,6 @@
 #include "pg/job_queue.hpp"
 
+#include "pg/database_setting.hpp"
 #include "pg/guc.hpp"
 #include "pg/shmem.hpp"
 
@@ -157,6 +158,14 @@ bool extension_present() {
     in_transaction("checking the extension", "check for the extension",
                    [&] { present = OidIsValid(get_extension_oid("docextract", true)); });
     return present;
+}
+
+bool kept_off_by_setting(int server_mode) {
+    bool kept_off = false;
+    in_transaction("checking docextract.workers", "check docextract.workers", [&] {
+        kept_off = workers_mode_of(MyDatabaseId, workers_mode_default(server_mode)) != workers_all;
+    });
+    return kept_off;
 }
 
 bool extension_current(char **installed, char **dbname) {

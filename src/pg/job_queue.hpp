@@ -46,6 +46,10 @@ int reclaim_jobs();
 // and logged once, as is the recovery.
 void announce_ended_jobs(Oid dboid);
 ClaimState check_claim(const ClaimedJob *job, int pages_done, int pages_total, bool heartbeat);
+// Whether docextract.workers keeps the in-server workers off this database, as the catalog says
+// now (ALTER DATABASE, else ALTER ROLE ALL ... SET, else server_mode): the session's own value
+// is from its start.
+bool kept_off_by_setting(int server_mode);
 // Whether the extension is installed (and not being dropped) in this database.
 bool extension_present();
 // Whether the database's docextract is the version this library was built for

@@ -3,7 +3,8 @@
 // readable without connecting to a database), starts dynamic workers where jobs wait, shares the
 // budget (docextract.max_workers, and never the last docextract.reserved_worker_slots of
 // max_worker_processes) fairly, longest waiting database first, and keeps away from databases
-// being dropped. Workers leave after docextract.worker_idle_timeout without work.
+// being dropped and from those docextract.workers keeps them off (their workers say so). Workers
+// leave after docextract.worker_idle_timeout without work.
 #include "pg/background.hpp"
 #include "pg/guc.hpp"
 #include "pg/shmem.hpp"
@@ -297,6 +298,8 @@ void reconcile() {
         Plan &p = plan[s];
         const bool served_here = db.dboid != InvalidOid &&
             (db.state == DbState::unknown || db.state == DbState::has_extension);
+        // Kept off: no new worker, not even a look; those there leave after the job in hand.
+        const bool wanted_here = served_here && !db.kept_off;
         for (int i = 0; i < kMaxWorkersPerDatabase; i++) {
             WorkerSlot &w = db.workers[i];
             if (handles[s][i] != nullptr && !alive(handles[s][i])) {
@@ -320,11 +323,11 @@ void reconcile() {
         if (db.state != DbState::has_extension) db.wanted = 0;
         else if (refill) db.wanted = kAllWorkers;
         db.wanted = Min(db.wanted, cap);
-        p.need = !served_here || cap == 0 ? 0 : db.state == DbState::unknown ? 1 : db.wanted;
+        p.need = !wanted_here || cap == 0 ? 0 : db.state == DbState::unknown ? 1 : db.wanted;
         // No worker for a while: look for retries that came due and expired leases.
         if (p.assigned > 0 || db.state != DbState::has_extension) seat.no_worker_since = 0;
         else if (seat.no_worker_since == 0) seat.no_worker_since = now;
-        if (p.need == 0 && seat.no_worker_since != 0 && cap > 0 &&
+        if (wanted_here && p.need == 0 && seat.no_worker_since != 0 && cap > 0 &&
             TimestampDifferenceExceeds(seat.no_worker_since, now, guc_worker_idle_timeout_ms)) {
             p.need = 1;
             p.look = true;
@@ -467,6 +470,7 @@ void docextract_launcher_main(Datum) {
     shared->launcher_pid = MyProcPid;
     shared->launcher_latch = MyLatch;
     LWLockRelease(shared->lock);
+    if (guc_workers_mode != shared->server_workers_mode) settings_changed(guc_workers_mode);
     before_shmem_exit(on_launcher_exit, 0);
 
     for (;;) {
@@ -474,6 +478,8 @@ void docextract_launcher_main(Datum) {
         if (ConfigReloadPending) {
             ConfigReloadPending = false;
             ProcessConfigFile(PGC_SIGHUP);
+            // Without a database, the launcher's docextract.workers is the configuration's.
+            if (guc_workers_mode != shared->server_workers_mode) settings_changed(guc_workers_mode);
         }
         pgstat_report_activity(STATE_RUNNING, "checking databases");
         reconcile();

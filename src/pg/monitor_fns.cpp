@@ -106,7 +106,8 @@ Datum docextract_worker_stats(PG_FUNCTION_ARGS) {
             idle += w.pid != 0 && w.idle;
         }
         values[0] = ObjectIdGetDatum(db.dboid);
-        values[1] = CStringGetTextDatum(state_name(db.state));
+        values[1] = CStringGetTextDatum(db.kept_off && db.state != DbState::dropping
+                                            ? "kept off" : state_name(db.state));
         values[2] = Int32GetDatum(running);
         values[3] = Int32GetDatum(idle);
         for (int c = 0; c < counter_count; c++)

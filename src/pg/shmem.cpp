@@ -72,6 +72,8 @@ DbSlot *find_db_slot(Oid dboid, bool create) {
     free_slot->wakes = 0;
     free_slot->last_reclaim = 0;
     free_slot->unserved_since = 0;
+    free_slot->kept_off = false;
+    free_slot->settings_epoch = 0;
     return free_slot;
 }
 
@@ -123,6 +125,51 @@ void wake_launcher() {
     LWLockAcquire(shared->lock, LW_SHARED);
     if (shared->launcher_latch != nullptr) SetLatch(shared->launcher_latch);
     LWLockRelease(shared->lock);
+}
+
+void settings_changed(int server_mode, bool may_serve) {
+    if (shared == nullptr) return;
+    const TimestampTz now = GetCurrentTimestamp();
+    LWLockAcquire(shared->lock, LW_EXCLUSIVE);
+    if (server_mode >= 0) shared->server_workers_mode = server_mode;
+    for (auto &db : shared->dbs) {
+        if (db.dboid == InvalidOid) continue;
+        db.settings_epoch++;
+        if (db.kept_off && may_serve) {
+            db.kept_off = false;
+            if (db.state == DbState::has_extension) {
+                db.state = DbState::unknown;
+                db.state_since = now;
+            }
+        }
+        for (auto &w : db.workers)
+            if (w.pid != 0) SetLatch(w.latch);
+    }
+    LWLockRelease(shared->lock);
+    wake_launcher();
+}
+
+int server_workers_mode() {
+    LWLockAcquire(shared->lock, LW_SHARED);
+    const int mode = shared->server_workers_mode;
+    LWLockRelease(shared->lock);
+    return mode;
+}
+
+uint64 settings_epoch(int slot) {
+    LWLockAcquire(shared->lock, LW_SHARED);
+    const uint64 epoch = shared->dbs[slot].settings_epoch;
+    LWLockRelease(shared->lock);
+    return epoch;
+}
+
+bool mark_kept_off(int slot, Oid dboid, uint64 epoch_seen) {
+    LWLockAcquire(shared->lock, LW_EXCLUSIVE);
+    DbSlot &db = shared->dbs[slot];
+    const bool current = db.dboid != dboid || db.settings_epoch == epoch_seen;
+    if (db.dboid == dboid && current) db.kept_off = true;
+    LWLockRelease(shared->lock);
+    return current;
 }
 
 void wake_waiters(Oid dboid) {

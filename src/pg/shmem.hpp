@@ -59,6 +59,10 @@ struct DbSlot {
     int wanted;
     uint64 wakes;
     TimestampTz last_reclaim;
+    // docextract.workers keeps the in-server workers off the database: set by a worker that read
+    // it from the catalog, cleared by settings_changed(), when every worker reads it again.
+    bool kept_off;
+    uint64 settings_epoch;
     // Set by the launcher: since when the database has wanted a worker and had none (0: it has
     // one, or wants none), for monitoring.
     TimestampTz unserved_since;
@@ -81,6 +85,8 @@ struct SharedState {
     TimestampTz initialised_at;
     pid_t launcher_pid;
     Latch *launcher_latch;
+    // docextract.workers of the server configuration (the launcher's, which has no database).
+    int server_workers_mode;
     DbSlot dbs[kMaxDatabases];
     Waiter waiters[kMaxWaiters];
 };
@@ -121,6 +127,15 @@ bool extension_found(int slot, Oid dboid);
 // The worker ends without having left (an error, a stop): someone must take over its database.
 void worker_gone(int slot, int index);
 void wake_launcher();
+// docextract.workers may have changed (ALTER DATABASE or ALTER ROLE ALL ... SET, or the server
+// configuration, then server_mode >= 0): every worker reads it again before its next claim, and,
+// if may_serve (the change may let workers in), a database kept off gets a first look again.
+void settings_changed(int server_mode = -1, bool may_serve = true);
+int server_workers_mode();
+uint64 settings_epoch(int slot);
+// The worker read the setting (after reading settings_epoch) and it keeps the workers off: false
+// if the setting changed again meanwhile, and must be read once more.
+bool mark_kept_off(int slot, Oid dboid, uint64 epoch_seen);
 // A job of the database ended and its transaction committed: wakes wait_for_job() sessions and
 // an idle worker, which announces it.
 void wake_waiters(Oid dboid);

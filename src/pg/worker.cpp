@@ -56,6 +56,16 @@ void set_idle(bool idle) {
 
 void on_worker_exit(int, Datum) { worker_gone(args.slot, args.index); }
 
+// Whether docextract.workers keeps the workers off this database; if so, the launcher is told.
+// *seen is the settings_epoch() that the answer is for.
+bool kept_off_now(uint64 *seen) {
+    for (;;) {
+        *seen = settings_epoch(args.slot);
+        if (!kept_off_by_setting(server_workers_mode())) return false;
+        if (mark_kept_off(args.slot, dboid, *seen)) return true;
+    }
+}
+
 // Takes this worker's place in shared memory; false if the launcher's slot went to another
 // database meanwhile (the database was dropped and its slot reused).
 bool register_worker() {
@@ -169,6 +179,10 @@ void docextract_worker_main(Datum main_arg) {
         set_state(DbState::no_extension);
         proc_exit(0);
     }
+    // docextract.workers, read from the catalog after the extension was seen (ALTER DATABASE ...
+    // SET docextract.workers before CREATE EXTENSION keeps every worker off the database).
+    uint64 settings_seen;
+    if (kept_off_now(&settings_seen)) proc_exit(0);
     if (!become_worker_role()) {
         // Logged; the launcher looks again in a minute, not at once.
         set_state(DbState::no_extension);
@@ -190,6 +204,8 @@ void docextract_worker_main(Datum main_arg) {
             ProcessConfigFile(PGC_SIGHUP);
         }
         if (args.index >= guc_workers_per_database) break;
+        // The setting changed somewhere: read it again, between jobs.
+        if (settings_epoch(args.slot) != settings_seen && kept_off_now(&settings_seen)) break;
 
         // A new library over an old install script: the SQL the worker calls may differ, so it
         // waits for ALTER EXTENSION UPDATE, whose script wakes it.

@@ -45,6 +45,9 @@ DECLARE
     in_flight integer := pg_catalog.current_setting('docextract.owner_jobs_in_flight')::integer;
     -- An in-server worker is watched by its process ID, an external one by its lease alone.
     pid       integer := CASE WHEN docextract.in_server_worker() THEN pg_catalog.pg_backend_pid() END;
+    -- Which workers may claim here (ALTER DATABASE ... SET docextract.workers): a setting read,
+    -- no query.
+    serving   pg_catalog.text := pg_catalog.current_setting('docextract.workers');
     full_owners pg_catalog.name[];
 BEGIN
     IF worker_name IS NULL OR worker_name OPERATOR(pg_catalog.=) ''
@@ -55,6 +58,10 @@ BEGIN
     IF n IS NULL OR n OPERATOR(pg_catalog.<) 1 OR n OPERATOR(pg_catalog.>) 1000 THEN
         RAISE EXCEPTION 'number of jobs to claim must be between 1 and 1000'
             USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF serving OPERATOR(pg_catalog.=) 'none'
+       OR (serving OPERATOR(pg_catalog.=) 'external' AND pid IS NOT NULL) THEN
+        RETURN;  -- this database's jobs are not for this caller now: nothing to claim
     END IF;
     IF in_flight OPERATOR(pg_catalog.=) 0 THEN
         -- No per-owner limit: one scan of job_claim_idx in its order, nothing else.
@@ -126,7 +133,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION docextract.claim_jobs(text, integer) IS
-    'Worker API: claims up to n runnable pending jobs with FOR UPDATE SKIP LOCKED (priority, then the owners'' turns, then age; owners at docextract.owner_jobs_in_flight are skipped) and returns them with their claim tokens and kinds (extract: send the document content to the helper; refresh_fields: send refresh_source() to the helper run with --refresh-fields).';
+    'Worker API: claims up to n runnable pending jobs with FOR UPDATE SKIP LOCKED (priority, then the owners'' turns, then age; owners at docextract.owner_jobs_in_flight are skipped) and returns them with their claim tokens and kinds (extract: send the document content to the helper; refresh_fields: send refresh_source() to the helper run with --refresh-fields). Returns no rows while docextract.workers is none (or external, for the in-server workers).';
 
 CREATE OR REPLACE FUNCTION docextract.claim_digest(token uuid) RETURNS bytea
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
