@@ -3,7 +3,7 @@
 # extension, runs the GoogleTest unit tests (ctest), installs the extension, then runs the
 # pg_regress suite and the TAP tests (make installcheck) against temporary clusters of their own,
 # as the postgres user when invoked as root, whatever PGHOST or PGPORT say (the TAP test
-# 021_live_installcheck.pl runs the suites against a live cluster).
+# 024_live_installcheck.pl runs the suites against a live cluster).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/common.sh
