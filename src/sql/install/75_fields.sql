@@ -106,33 +106,6 @@ AS $$
 $$;
 COMMENT ON FUNCTION docextract.fields_outdated(jsonb) IS 'Whether a result''s fields were made by field extractors older than fields_version() (true when it records no version).';
 
--- The priority range of enqueue(): users choose within user_priority_min..max.
-CREATE OR REPLACE FUNCTION docextract.check_priority(actor name, priority integer) RETURNS void
-LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    IF priority IS NULL
-       OR priority OPERATOR(pg_catalog.<) -1000 OR priority OPERATOR(pg_catalog.>) 1000 THEN
-        RAISE EXCEPTION 'priority must be between -1000 and 1000'
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    IF (priority OPERATOR(pg_catalog.<)
-            pg_catalog.current_setting('docextract.user_priority_min')::integer
-        OR priority OPERATOR(pg_catalog.>)
-            pg_catalog.current_setting('docextract.user_priority_max')::integer)
-       AND NOT docextract.is_admin(actor) THEN
-        RAISE EXCEPTION 'priority % is outside the range allowed to users', priority
-            USING ERRCODE = 'insufficient_privilege',
-                  DETAIL = pg_catalog.format('Users may choose priorities from %s to %s; members of docextract_admin from -1000 to 1000.',
-                                             pg_catalog.current_setting('docextract.user_priority_min'),
-                                             pg_catalog.current_setting('docextract.user_priority_max')),
-                  HINT = 'The range is set by docextract.user_priority_min and docextract.user_priority_max.';
-    END IF;
-END
-$$;
-COMMENT ON FUNCTION docextract.check_priority(name, integer) IS 'Refuses a job priority outside -1000..1000, or outside docextract.user_priority_min..max for a role that is not an admin.';
-
 CREATE OR REPLACE FUNCTION docextract.refresh_fields_as(actor name, document_id uuid, priority integer DEFAULT 0)
 RETURNS uuid
 LANGUAGE plpgsql SECURITY DEFINER

@@ -66,6 +66,7 @@ INSERT INTO docextract.prune_cursor DEFAULT VALUES;
 REVOKE ALL ON docextract.prune_cursor FROM PUBLIC;
 --@include 40_upload.sql check_quota
 --@include 40_upload.sql upload_as
+--@include 50_jobs.sql check_priority
 --@include 50_jobs.sql enqueue_as
 --@include 50_jobs.sql retry_job_as
 -- claim_jobs() also returns the job's kind: a new result type.
@@ -105,7 +106,6 @@ GRANT EXECUTE ON FUNCTION docextract.complete_jobs(uuid[], uuid[], jsonb[]) TO d
 --@include 60_worker_api.sql complete_job
 --@include 75_fields.sql fields_version
 --@include 75_fields.sql fields_outdated
---@include 75_fields.sql check_priority
 --@include 75_fields.sql refresh_fields_as
 --@include 75_fields.sql refresh_fields
 --@include 75_fields.sql refresh_all_fields_as
