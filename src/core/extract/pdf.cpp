@@ -293,7 +293,7 @@ Extracted extract_pdf(std::string_view bytes, Context &ctx) {
     ImageIndex images(bytes, count, total);
     Extracted ex;
     ex.metadata = pdf_metadata(*doc, total, images.raw());
-    Embedded embedded = pdf_embedded_files(*doc, ctx);
+    Embedded embedded = pdf_embedded_files(bytes, *doc, ctx);
     if (!embedded.attachments.empty()) ex.metadata["attachments"] = std::move(embedded.attachments);
     if (!embedded.invoice_xml.is_null()) ex.metadata["invoice_xml"] = std::move(embedded.invoice_xml);
     for (int i = 0; i < count; ++i) {

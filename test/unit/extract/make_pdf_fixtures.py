@@ -138,10 +138,15 @@ def bomb(size):
     return b"".join(parts)
 
 
+GIB_BOMB = bomb(1 << 30)  # about 1 MB deflated
 attachments_pdf("huge-attachment.pdf",
-                [(b"factur-x.xml", b"/Filter /FlateDecode /Params << /Size 1073741824 >>", bomb(1 << 30))])
+                [(b"factur-x.xml", b"/Filter /FlateDecode /Params << /Size 1073741824 >>", GIB_BOMB)])
+# Lying sizes: 1 GiB declared as 1000 bytes, and a real 320-byte invoice declared as 1 GiB.
 attachments_pdf("lying-attachment.pdf",
-                [(b"factur-x.xml", b"/Filter /FlateDecode /Params << /Size 1000 >>", bomb(64 << 20))])
+                [(b"factur-x.xml", b"/Filter /FlateDecode /Params << /Size 1000 >>", GIB_BOMB)])
+attachments_pdf("overstated-attachment.pdf",
+                [(b"factur-x.xml", b"/Filter /FlateDecode /Params << /Size 1073741824 >>",
+                  zlib.compress(FACTURX.encode("utf-8")))])
 
 # Info strings: PDFDocEncoding (0x92 is the trademark sign, 0x80 the bullet, 0xA0 the euro sign),
 # UTF-16 with a no-break space (U+00A0, which must stay one), and a date whose zone is "Z07'46'".

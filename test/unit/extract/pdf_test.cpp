@@ -3,6 +3,7 @@
 // their own resolution, attachments and invoice XML, hostile attachments, Info strings.
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cmath>
 #include <map>
 
@@ -278,9 +279,33 @@ TEST_F(Pdf, GigabyteAttachmentIsAWarning) {
     EXPECT_FALSE(j["metadata"].contains("invoice_xml"));
     EXPECT_EQ(j["metadata"]["attachments"][0]["size"], 1073741824);
     EXPECT_EQ(j["limits_hit"], nlohmann::json::array({"max_attachment_bytes"}));
-    auto lying = ok("lying-attachment.pdf");  // declares 1000 bytes, inflates to 64 MB
-    EXPECT_FALSE(lying["metadata"].contains("invoice_xml"));
-    EXPECT_EQ(lying["limits_hit"], nlohmann::json::array({"max_attachment_bytes"}));
+}
+
+// A stream that declares 1000 bytes and inflates to 1 GiB is read only up to the 2 MB cap: in
+// little time, and within an address space far below 1 GiB.
+TEST_F(Pdf, LyingAttachmentIsReadOnlyUpToTheCap) {
+    const auto start = std::chrono::steady_clock::now();
+    auto j = ok("lying-attachment.pdf", {"--max-memory-mb", "400"});
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    EXPECT_LT(s, 10.0);  // inflating the whole GiB takes about 40 s
+    EXPECT_FALSE(j["metadata"].contains("invoice_xml"));
+    EXPECT_EQ(j["metadata"]["attachments"][0]["size"], 1000);
+    EXPECT_EQ(j["limits_hit"], nlohmann::json::array({"max_attachment_bytes"}));
+    EXPECT_EQ(j["warnings"], nlohmann::json::array(
+        {"embedded file 'factur-x.xml' holds more than the 2097152 bytes read (it declares 1000); it was not kept"}));
+    EXPECT_EQ(j["text"], "Metadata fixture");
+}
+
+// The other way round: a real invoice that declares 1 GiB is read (the read is bounded anyway)
+// and kept, with a warning about the declared size.
+TEST_F(Pdf, OverstatedAttachmentIsReadAndKept) {
+    auto j = ok("overstated-attachment.pdf");
+    EXPECT_EQ(j["metadata"]["attachments"][0]["size"], 1073741824);
+    EXPECT_EQ(j["metadata"]["invoice_xml"]["size"], 320);
+    EXPECT_EQ(j["metadata"]["invoice_xml"]["xml"],
+              docextract::test::read_file(docextract::test::fixture_path("factur-x.xml")));
+    EXPECT_EQ(j["limits_hit"], nlohmann::json::array());
+    EXPECT_EQ(j["warnings"], nlohmann::json::array({"embedded file 'factur-x.xml' declares 1073741824 bytes but holds 320"}));
 }
 
 TEST_F(Pdf, InfoStringsAndDatesAsPdfinfoReadsThem) {
