@@ -187,13 +187,7 @@ Extracted extract_image(std::string_view bytes, Context &ctx) {
     ex.metadata["frames"] = frames;
     ex.metadata["pages"] = frames;
     // The document as a whole: its language, and whether OCR found nothing on any page.
-    std::string all;
-    for (const auto &p : ex.pages) {
-        if (all.size() > 64 * 1024) break;
-        all += p["text"].get<std::string>();
-        all += '\n';
-    }
-    ex.metadata["language"] = to_json(detect_language(all));
+    ex.metadata["language"] = to_json(document_language(ex.pages));
     ex.metadata["empty"] = ocr_done > 0 && with_text == 0;
     if (ocr_done > 0 && with_text == 0)
         ctx.warn(ocr_done == 1 ? "the image contains no text that OCR could read"

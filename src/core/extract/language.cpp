@@ -37,6 +37,18 @@ nlohmann::json to_json(const Language &l) {
     return {{"code", l.code}, {"reliable", l.reliable}};
 }
 
+Language document_language(const nlohmann::json &pages) {
+    std::string all;
+    for (const auto &p : pages) {
+        if (all.size() > 64 * 1024) break;
+        if (const auto t = p.find("text"); t != p.end() && t->is_string()) {
+            all += t->get_ref<const std::string &>();
+            all += '\n';
+        }
+    }
+    return detect_language(all);
+}
+
 std::string tesseract_language(const std::string &code) {
     static const struct {
         const char *iso1, *tess;

@@ -21,6 +21,9 @@ Language detect_language(std::string_view text);
 // {"code": "de", "reliable": true} or null when unknown.
 nlohmann::json to_json(const Language &l);
 
+// The language of a whole document: of its pages' texts joined (the first 64 KB or so).
+Language document_language(const nlohmann::json &pages);
+
 // The tesseract language for an ISO 639-1 code ("de" -> "deu"), "" when there is none.
 std::string tesseract_language(const std::string &code);
 

@@ -16,6 +16,7 @@
 
 #include "core/extract/barcode.hpp"
 #include "core/extract/context.hpp"
+#include "core/extract/language.hpp"
 #include "core/extract/pdf_embedded.hpp"
 #include "core/extract/pdf_layout.hpp"
 #include "core/extract/pdf_metadata.hpp"
@@ -361,6 +362,7 @@ Extracted extract_pdf(std::string_view bytes, Context &ctx) {
         ex.pages.push_back(std::move(out));
         ctx.page_done(i + 1, count);
     }
+    ex.metadata["language"] = to_json(document_language(ex.pages));
     ctx.parse_ms += ms_since(t0);
     return ex;
 }
