@@ -355,14 +355,15 @@ Extracted extract_pdf(std::string_view bytes, Context &ctx) {
             (!images.of_page(i).empty() ||
              has_ink_outside_words(*page, layout.words, box.width(), box.height(), ctx)))
             scan_page_barcodes(*page, box.width(), box.height(), ctx, out);
-        // The language of the text kept, native or OCR (CLD2, a few microseconds a page): the
-        // search index picks its text-search configuration from it.
         t0 = Clock::now();
-        out["language"] = to_json(detect_language(out["text"].get_ref<const std::string &>()));
+        // The language of the text kept, native or OCR, from a sample (CLD2): the search index
+        // picks its text-search configuration from it.
+        out["language"] =
+            to_json(detect_language(out["text"].get_ref<const std::string &>(), kPageLanguageSample));
         ex.pages.push_back(std::move(out));
         ctx.page_done(i + 1, count);
     }
-    ex.metadata["language"] = to_json(document_language(ex.pages));
+    ex.metadata["language"] = to_json(vote_language(ex.pages));
     ctx.parse_ms += ms_since(t0);
     return ex;
 }
