@@ -26,6 +26,23 @@ def words_pdf(name):
 
 words_pdf("words.pdf")  # make_pdf_fixtures.sh turns it with qpdf --rotate=+90
 
+# Native text in German and French: one language per page (lang-de-fr.pdf: a long German page,
+# then a short French one).
+GERMAN = ["Die Rechnung wurde am Montag an unsere Kunden geschickt und muss",
+          "innerhalb von dreißig Tagen bezahlt werden. Bitte überweisen Sie den",
+          "Betrag auf das angegebene Konto der Gesellschaft. Für Rückfragen steht",
+          "Ihnen unsere Buchhaltung gerne zur Verfügung. Mit freundlichen Grüßen."]
+FRENCH = ["La facture a été envoyée lundi à nos clients et doit être payée",
+          "dans un délai de trente jours. Veuillez virer le montant sur le compte",
+          "indiqué de la société avant la fin du mois prochain."]
+c = canvas.Canvas("lang-de-fr.pdf", pagesize=(595, 842), invariant=1)
+for lines in (GERMAN, FRENCH):
+    c.setFont("Helvetica", 12)
+    for k, line in enumerate(lines):
+        c.drawString(72, 770 - 18 * k, line)
+    c.showPage()
+c.save()
+
 c = canvas.Canvas("title.pdf", pagesize=(595, 842), invariant=1)
 c.setFont("Helvetica-Bold", 28)
 c.drawString(72, 700, "Annual Report 2023")

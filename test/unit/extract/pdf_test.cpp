@@ -81,6 +81,24 @@ TEST_F(Pdf, ExistingTextFixtureKeepsItsText) {
     EXPECT_EQ(j["timings_ms"]["ocr_pages"], 0);
 }
 
+// Native pages get their language (the search index's configuration follows it); the document's
+// is the language of most of its text.
+TEST_F(Pdf, NativePagesHaveTheirLanguage) {
+    auto j = ok("lang-de-fr.pdf");
+    ASSERT_EQ(j["pages"].size(), 2u);
+    EXPECT_EQ(j["pages"][0]["method"], "native");
+    EXPECT_EQ(j["pages"][0]["language"], nlohmann::json({{"code", "de"}, {"reliable", true}}));
+    EXPECT_EQ(j["pages"][1]["language"], nlohmann::json({{"code", "fr"}, {"reliable", true}}));
+    EXPECT_EQ(j["metadata"]["language"], nlohmann::json({{"code", "de"}, {"reliable", true}}));
+    EXPECT_EQ(j["timings_ms"]["ocr_pages"], 0);
+    auto en = ok("text.pdf");
+    EXPECT_EQ(en["pages"][0]["language"]["code"], "en");
+    EXPECT_EQ(en["metadata"]["language"]["code"], "en");
+    auto title = ok("title.pdf");  // "Annual Report 2023": CLD2 is sure even of three words
+    EXPECT_EQ(title["pages"][0]["language"], nlohmann::json({{"code", "en"}, {"reliable", true}}));
+    EXPECT_EQ(title["metadata"]["language"], title["pages"][0]["language"]);
+}
+
 TEST_F(Pdf, TitleOnlyPageIsNotOcrd) {
     auto j = ok("title.pdf");
     EXPECT_EQ(j["text"], "Annual Report 2023");
