@@ -8,7 +8,7 @@ packages=(
   build-essential cmake pkg-config
   postgresql-15 postgresql-server-dev-15 postgresql-client-15 libpq-dev
   libmagic-dev libpoppler-cpp-dev libtesseract-dev libleptonica-dev libseccomp-dev
-  nlohmann-json3-dev libzxing-dev libcld2-dev
+  nlohmann-json3-dev libzxing-dev libcld2-dev libtiff-dev libpoppler-private-dev
   # extraction data: OCR languages and orientation/script detection
   tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd tesseract-ocr-deu tesseract-ocr-fra
   tesseract-ocr-nld tesseract-ocr-spa tesseract-ocr-ita

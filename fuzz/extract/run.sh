@@ -16,7 +16,8 @@ if [ ! -x "$bin" ] || [ "$newest" -nt "$bin" ]; then
   # shellcheck disable=SC2046
   clang++ -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
     -I"$src" "$here/fuzz_extract.cpp" "$src"/core/extract/*.cpp \
-    $(pkg-config --cflags --libs poppler-cpp tesseract lept zxing) -lcld2 -ldl -o "$bin"
+    $(pkg-config --cflags --libs poppler-cpp tesseract lept zxing libtiff-4) -lcld2 -ldl \
+    -idirafter "$(pkg-config --variable=includedir poppler)/poppler" $(pkg-config --libs poppler) -o "$bin"
 fi
 corpus=$out/corpus
 mkdir -p "$corpus" "$out/artifacts"

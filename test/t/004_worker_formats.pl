@@ -8,7 +8,7 @@ use lib $FindBin::RealBin;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
-use DocextractTest qw(new_cluster text_pdf scanned_pdf mixed_pdf text_image bytea_hex);
+use DocextractTest qw(new_cluster text_pdf text_pdf_utf8 scanned_pdf mixed_pdf text_image bytea_hex);
 
 my $node = new_cluster('formats');
 $node->safe_psql('postgres', 'CREATE EXTENSION docextract');
@@ -87,6 +87,47 @@ is( $node->safe_psql('postgres',
 like( $node->safe_psql('postgres', 'SELECT docextract.metrics()'),
 	qr/^docextract_worker_events_total\{database="postgres",event="completed"\} $n$/m,
 	'metrics() exposes the completed count');
+
+# Native (text-layer) PDFs get their language too, per page and per document, and the search
+# index takes its text-search configuration from it (stemming: "Kunden" finds "Kunde").
+my %lang_doc;
+for my $l (
+	[ 'de', 'rechnung.pdf',
+		"Die Rechnung wurde am Montag an unseren Kunde geschickt und muss\n"
+		  . "innerhalb von dreißig Tagen bezahlt werden. Bitte überweisen Sie den\n"
+		  . "Betrag auf das angegebene Konto der Gesellschaft." ],
+	[ 'fr', 'facture.pdf',
+		"La facture a été envoyée lundi à nos clients et doit être payée dans\n"
+		  . "un délai de trente jours. Veuillez virer le montant sur le compte\n"
+		  . "indiqué de la société avant la fin du mois prochain." ])
+{
+	my ($code, $name, $text) = @$l;
+	$lang_doc{$code} = $node->safe_psql('postgres',
+		"SELECT docextract.upload('$name', '" . bytea_hex(text_pdf_utf8($text)) . "')");
+}
+ok( $node->poll_query_until('postgres',
+		"SELECT count(*) = 2 FROM docextract.extraction_jobs"
+		  . " WHERE document_id IN ('$lang_doc{de}', '$lang_doc{fr}') AND status = 'completed'"),
+	'the German and French native PDFs are extracted');
+for my $l ([ 'de', 'german' ], [ 'fr', 'french' ]) {
+	my ($code, $config) = @$l;
+	is( $node->safe_psql('postgres', qq{
+			SELECT x.extraction_method || ' ' || (x.data #>> '{pages,0,language,code}') || ' '
+			       || (x.data #>> '{pages,0,language,reliable}') || ' '
+			       || (x.data #>> '{metadata,language,code}')
+			  FROM docextract.extracted_data AS x JOIN docextract.extraction_jobs AS j ON j.id = x.job_id
+			 WHERE j.document_id = '$lang_doc{$code}'}),
+		"native $code true $code", "$code native PDF: page and document language stored");
+	is( $node->safe_psql('postgres',
+			"SELECT string_agg(config, ',') FROM docextract.search_pages WHERE document_id = '$lang_doc{$code}'"),
+		$config, "$code native PDF: the search index uses the $config configuration");
+}
+is( $node->safe_psql('postgres',
+		"SELECT string_agg(original_filename || ':' || page, ',') FROM docextract.search('Kunden')"),
+	'rechnung.pdf:1', 'a German inflection finds the German native page');
+is( $node->safe_psql('postgres',
+		"SELECT string_agg(original_filename || ':' || page, ',') FROM docextract.search('envoyé')"),
+	'facture.pdf:1', 'a French inflection finds the French native page');
 
 # A database name with a quote and a backslash is escaped in the labels.
 $node->safe_psql('postgres', q{CREATE DATABASE "we""ird\db"});

@@ -8,7 +8,7 @@ use PostgreSQL::Test::Utils;
 use Exporter 'import';
 
 our @EXPORT_OK = qw(new_cluster pdf_hex png_hex job_row results_of
-  text_pdf scanned_pdf mixed_pdf text_image salted bytea_hex
+  text_pdf text_pdf_utf8 scanned_pdf mixed_pdf text_image salted bytea_hex
   test_helper set_helper use_helper sql_error worker_pids wait_workers helper_children
   reload_with wait_job running_helper worker_stats);
 
@@ -74,6 +74,16 @@ sub text_pdf {
 	my $path = _fixture_path('pdf');
 	my ($out, $err);
 	IPC::Run::run([ 'groff', '-Tpdf' ], '<', \".nf\n$text\n", '>', $path, '2>', \$err)
+	  or die "groff failed: $err";
+	return _slurp_bin($path);
+}
+
+# The same from UTF-8 text (accented letters): groff reads it through preconv.
+sub text_pdf_utf8 {
+	my ($text) = @_;
+	my $path = _fixture_path('pdf');
+	my $err;
+	IPC::Run::run([ 'groff', '-Kutf8', '-Tpdf' ], '<', \".nf\n$text\n", '>', $path, '2>', \$err)
 	  or die "groff failed: $err";
 	return _slurp_bin($path);
 }

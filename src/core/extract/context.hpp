@@ -32,9 +32,13 @@ struct Context {
     int ocr_pages = 0;
     std::size_t words_left = kMaxWords;  // the document's word budget (words.hpp)
 
-    // Warnings are capped so a hostile file cannot flood the output.
+    // Warnings are capped so a hostile file cannot flood the output; a repeated one (poppler
+    // reports a damaged file again when its attachments are read) is kept once.
     void warn(const std::string &w) {
-        if (warnings.size() < 50) warnings.push_back(w);
+        if (warnings.size() >= 50) return;
+        for (const auto &seen : warnings)
+            if (seen == w) return;
+        warnings.push_back(w);
     }
     void limit(const char *name) {
         for (const auto &l : limits_hit)

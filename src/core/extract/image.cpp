@@ -10,6 +10,7 @@
 #include "core/extract/context.hpp"
 #include "core/extract/language.hpp"
 #include "core/extract/pixconv.hpp"
+#include "core/extract/tiff_read.hpp"
 #include "core/purity.hpp"
 
 namespace docextract::extract {
@@ -46,15 +47,26 @@ void check_pixels(std::int64_t w, std::int64_t h, const Context &ctx) {
                                                   std::to_string(ctx.opt.max_pixels));
 }
 
-PixPtr decode(const std::string &declared, const l_uint8 *data, size_t size, int frame) {
+// A TIFF frame: leptonica first; libtiff directly where leptonica cannot decode the frame
+// (16-bit gray+alpha) and for 16-bit alpha, which leptonica gets from libtiff premultiplied and
+// would then blend as if it were not (darkened edges).
+PixPtr decode_tiff(const l_uint8 *data, size_t size, int frame, int bps, int spp, const Context &ctx) {
+    std::string why;
+    if (!(bps == 16 && (spp == 2 || spp == 4)))
+        if (PixPtr pix{pixReadMemTiff(data, size, frame)}) return pix;
+    PixPtr pix = read_tiff_frame(data, size, frame, ctx.opt.max_pixels, &why);
+    if (!pix && frame == 0) throw ExtractError("corrupt", "the TIFF could not be decoded: " + why);
+    return pix;
+}
+
+PixPtr decode(const std::string &declared, const l_uint8 *data, size_t size) {
     if (declared == "jpg" || declared == "jpeg") {
         l_int32 warnings = 0;
         return PixPtr(pixReadMemJpeg(data, size, 0, 1, &warnings, 0));
     }
     if (declared == "png") return PixPtr(pixReadMemPng(data, size));
     if (declared == "bmp") return PixPtr(pixReadMemBmp(data, size));
-    if (declared == "webp") return PixPtr(pixReadMemWebP(data, size));
-    return PixPtr(pixReadMemTiff(data, size, frame));
+    return PixPtr(pixReadMemWebP(data, size));  // TIFF: decode_tiff
 }
 
 // Leptonica reads only uncompressed BMP: say so instead of calling an RLE file corrupt.
@@ -118,15 +130,17 @@ Extracted extract_image(std::string_view bytes, Context &ctx) {
     const bool tiff = is_tiff(format);
     int frames = 0, ocr_done = 0, with_text = 0;
     for (int frame = 0; frame < ctx.opt.max_pages; ++frame) {
+        l_int32 fbps = bps, fspp = spp;
         if (tiff && frame > 0) {
             // Next frame's header; failure means there is none (or a broken IFD chain).
-            l_int32 fw = 0, fh = 0, fbps = 0, fspp = 0, res = 0, fcmap = 0, fformat = 0;
+            l_int32 fw = 0, fh = 0, res = 0, fcmap = 0, fformat = 0;
             if (readHeaderMemTiff(data, bytes.size(), frame, &fw, &fh, &fbps, &fspp, &res, &fcmap,
                                   &fformat) != 0)
                 break;
             check_pixels(fw, fh, ctx);
         }
-        PixPtr pix = decode(declared, data, bytes.size(), frame);
+        PixPtr pix = tiff ? decode_tiff(data, bytes.size(), frame, fbps, fspp, ctx)
+                          : decode(declared, data, bytes.size());
         if (!pix) {
             if (frame == 0) throw ExtractError("corrupt", "the image could not be decoded");
             ctx.warn("TIFF frame " + std::to_string(frame + 1) + " could not be decoded");
@@ -173,13 +187,7 @@ Extracted extract_image(std::string_view bytes, Context &ctx) {
     ex.metadata["frames"] = frames;
     ex.metadata["pages"] = frames;
     // The document as a whole: its language, and whether OCR found nothing on any page.
-    std::string all;
-    for (const auto &p : ex.pages) {
-        if (all.size() > 64 * 1024) break;
-        all += p["text"].get<std::string>();
-        all += '\n';
-    }
-    ex.metadata["language"] = to_json(detect_language(all));
+    ex.metadata["language"] = to_json(document_language(ex.pages));
     ex.metadata["empty"] = ocr_done > 0 && with_text == 0;
     if (ocr_done > 0 && with_text == 0)
         ctx.warn(ocr_done == 1 ? "the image contains no text that OCR could read"

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 
 #include <cld2/public/compact_lang_det.h>
 
@@ -10,9 +11,9 @@
 
 namespace docextract::extract {
 
-Language detect_language(std::string_view text) {
+Language detect_language(std::string_view text, std::size_t max_bytes) {
     Language out;
-    const int len = static_cast<int>(std::min<std::size_t>(text.size(), 64 * 1024));
+    const int len = static_cast<int>(std::min<std::size_t>(text.size(), std::min<std::size_t>(max_bytes, 64 * 1024)));
     if (len == 0) return out;
     CLD2::Language top3[3];
     int percent3[3] = {0, 0, 0};
@@ -35,6 +36,45 @@ Language detect_language(std::string_view text) {
 nlohmann::json to_json(const Language &l) {
     if (l.code.empty()) return nullptr;
     return {{"code", l.code}, {"reliable", l.reliable}};
+}
+
+Language document_language(const nlohmann::json &pages) {
+    std::string all;
+    for (const auto &p : pages) {
+        if (all.size() > 64 * 1024) break;
+        if (const auto t = p.find("text"); t != p.end() && t->is_string()) {
+            all += t->get_ref<const std::string &>();
+            all += '\n';
+        }
+    }
+    return detect_language(all);
+}
+
+Language vote_language(const nlohmann::json &pages) {
+    std::map<std::string, std::pair<double, double>> weight;  // code -> (all, reliable)
+    double known = 0;
+    for (const auto &p : pages) {
+        const auto l = p.find("language");
+        const auto t = p.find("text");
+        if (l == p.end() || !l->is_object() || t == p.end() || !t->is_string()) continue;
+        const auto c = l->find("code");
+        if (c == l->end() || !c->is_string()) continue;
+        const double w = static_cast<double>(t->get_ref<const std::string &>().size());
+        auto &[all, reliable] = weight[c->get<std::string>()];
+        all += w;
+        if (l->value("reliable", false)) reliable += w;
+        known += w;
+    }
+    Language out;
+    double best = 0;
+    for (const auto &[code, w] : weight)
+        if (w.first > best) {
+            best = w.first;
+            out.code = code;
+            out.reliable = known > 0 && w.second * 2 >= known;
+            out.percent = known > 0 ? static_cast<int>(100 * w.first / known) : 0;
+        }
+    return out;
 }
 
 std::string tesseract_language(const std::string &code) {

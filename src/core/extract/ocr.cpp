@@ -170,6 +170,42 @@ void scale_words(std::vector<Word> &words, double factor) {
     }
 }
 
+void unturn_box(double box[4], int rotation, double skew, int in_w, int in_h) {
+    const int q = ((rotation / 90) % 4 + 4) % 4;
+    // The recognised image: the quarter-turned input (sides swapped for odd turns), same size
+    // after the skew.
+    const double w = q % 2 ? in_h : in_w, h = q % 2 ? in_w : in_h;
+    const double cx = w / 2, cy = h / 2;
+    const double t = -skew * 3.14159265358979323846 / 180, c = std::cos(t), s = std::sin(t);
+    double x0 = 1e300, y0 = 1e300, x1 = -1e300, y1 = -1e300;
+    for (int i = 0; i < 4; ++i) {
+        double x = i & 1 ? box[2] : box[0], y = i & 2 ? box[3] : box[1];
+        if (skew != 0) {  // turned back counter-clockwise about the centre (y down)
+            const double dx = x - cx, dy = y - cy;
+            x = cx + dx * c - dy * s;
+            y = cy + dx * s + dy * c;
+        }
+        double ix = x, iy = y;  // undo q clockwise quarter turns of the in_w x in_h input
+        if (q == 1) ix = y, iy = in_h - x;
+        else if (q == 2) ix = in_w - x, iy = in_h - y;
+        else if (q == 3) ix = in_w - y, iy = x;
+        x0 = std::min(x0, ix), y0 = std::min(y0, iy), x1 = std::max(x1, ix), y1 = std::max(y1, iy);
+    }
+    box[0] = std::clamp(x0, 0.0, static_cast<double>(in_w));
+    box[1] = std::clamp(y0, 0.0, static_cast<double>(in_h));
+    box[2] = std::clamp(x1, 0.0, static_cast<double>(in_w));
+    box[3] = std::clamp(y1, 0.0, static_cast<double>(in_h));
+}
+
+void unturn_words(std::vector<Word> &words, int rotation, double skew, int in_w, int in_h) {
+    if (rotation % 360 == 0 && skew == 0) return;
+    for (auto &w : words) {
+        double b[4] = {w.x0, w.y0, w.x1, w.y1};
+        unturn_box(b, rotation, skew, in_w, in_h);
+        w.x0 = b[0], w.y0 = b[1], w.x1 = b[2], w.y1 = b[3];
+    }
+}
+
 static const Ocr::Library &library() {
     static Ocr::Library lib = [] {
         void *h = dlopen(kLibrary, RTLD_NOW | RTLD_LOCAL);

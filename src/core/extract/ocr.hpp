@@ -94,6 +94,12 @@ private:
 // Multiplies every box by factor (pixels at dpi -> PDF points: 72.0 / dpi).
 void scale_words(std::vector<Word> &words, double factor);
 
+// Maps a box [x0, y0, x1, y1] from the image as recognised (the input turned clockwise by
+// rotation degrees, a multiple of 90, then by skew degrees about its centre) back to the input
+// image of in_w x in_h pixels: the box that encloses the turned box's corners.
+void unturn_box(double box[4], int rotation, double skew, int in_w, int in_h);
+void unturn_words(std::vector<Word> &words, int rotation, double skew, int in_w, int in_h);
+
 // The page confidence from the words: the mean of word confidences weighted by word length and
 // by how much each word looks like a word (letters in one case pattern, a number, a dictionary
 // word), lowered when few of the longer words are dictionary words. in_dictionary may be empty.

@@ -16,6 +16,7 @@
 
 #include "core/extract/barcode.hpp"
 #include "core/extract/context.hpp"
+#include "core/extract/language.hpp"
 #include "core/extract/pdf_embedded.hpp"
 #include "core/extract/pdf_layout.hpp"
 #include "core/extract/pdf_metadata.hpp"
@@ -161,20 +162,24 @@ bool ocr_page(const poppler::page &page, double width_pt, double height_pt, doub
     out["method"] = "ocr";
     out["ocr_confidence"] = std::round(result.confidence * 100) / 100;
     out["ocr_dpi"] = static_cast<int>(dpi);
-    // OCR words in points, like native ones, when the page was read as displayed (no quarter
-    // turn; a small skew leaves boxes within a few points). Otherwise the native words stay.
-    if (result.rotation == 0 && !result.words.empty()) {
-        scale_words(result.words, 72.0 / dpi);
+    // OCR words in points of the page as displayed, like native ones: the boxes of a page that
+    // OCR turned (a quarter turn found by OSD, a small skew) are turned back onto the render.
+    const double f = 72.0 / dpi;
+    if (!result.words.empty()) {
+        unturn_words(result.words, result.rotation, result.skew, img.width(), img.height());
+        scale_words(result.words, f);
         put_words(out, result.words, result.lines, ctx);
         out["words_source"] = "ocr";
     }
     if (result.rotation != 0) out["ocr_rotation"] = result.rotation;
+    if (result.skew != 0) out["ocr_skew"] = std::round(result.skew * 100) / 100;
     if (!result.mrz_text.empty()) {
-        out["mrz_ocr"] = {{"text", result.mrz_text}};
-        const double f = 72.0 / dpi;  // the band in points, where the page was read as displayed
-        if (result.rotation == 0)
-            out["mrz_ocr"]["box"] = {std::round(result.mrz_box[0] * f * 10) / 10, std::round(result.mrz_box[1] * f * 10) / 10,
-                                     std::round(result.mrz_box[2] * f * 10) / 10, std::round(result.mrz_box[3] * f * 10) / 10};
+        double b[4] = {static_cast<double>(result.mrz_box[0]), static_cast<double>(result.mrz_box[1]),
+                       static_cast<double>(result.mrz_box[2]), static_cast<double>(result.mrz_box[3])};
+        unturn_box(b, result.rotation, result.skew, img.width(), img.height());
+        out["mrz_ocr"] = {{"text", result.mrz_text},
+                          {"box", {std::round(b[0] * f * 10) / 10, std::round(b[1] * f * 10) / 10,
+                                   std::round(b[2] * f * 10) / 10, std::round(b[3] * f * 10) / 10}}};
     }
     return true;
 }
@@ -289,7 +294,7 @@ Extracted extract_pdf(std::string_view bytes, Context &ctx) {
     ImageIndex images(bytes, count, total);
     Extracted ex;
     ex.metadata = pdf_metadata(*doc, total, images.raw());
-    Embedded embedded = pdf_embedded_files(*doc, ctx);
+    Embedded embedded = pdf_embedded_files(bytes, *doc, ctx);
     if (!embedded.attachments.empty()) ex.metadata["attachments"] = std::move(embedded.attachments);
     if (!embedded.invoice_xml.is_null()) ex.metadata["invoice_xml"] = std::move(embedded.invoice_xml);
     for (int i = 0; i < count; ++i) {
@@ -351,9 +356,14 @@ Extracted extract_pdf(std::string_view bytes, Context &ctx) {
              has_ink_outside_words(*page, layout.words, box.width(), box.height(), ctx)))
             scan_page_barcodes(*page, box.width(), box.height(), ctx, out);
         t0 = Clock::now();
+        // The language of the text kept, native or OCR, from a sample (CLD2): the search index
+        // picks its text-search configuration from it.
+        out["language"] =
+            to_json(detect_language(out["text"].get_ref<const std::string &>(), kPageLanguageSample));
         ex.pages.push_back(std::move(out));
         ctx.page_done(i + 1, count);
     }
+    ex.metadata["language"] = to_json(vote_language(ex.pages));
     ctx.parse_ms += ms_since(t0);
     return ex;
 }

@@ -1,11 +1,16 @@
 #include "core/extract/pdf_embedded.hpp"
 
 #include <algorithm>
+#include <memory>
 #include <new>
 #include <vector>
 
 #include <poppler/cpp/poppler-document.h>
-#include <poppler/cpp/poppler-embedded-file.h>
+// poppler's own classes (Debian libpoppler-private-dev), for bounded reads of embedded files.
+#include <Catalog.h>
+#include <FileSpec.h>
+#include <PDFDoc.h>
+#include <Stream.h>
 
 #include "core/extract/context.hpp"
 #include "core/extract/text.hpp"
@@ -72,75 +77,101 @@ bool is_invoice_xml(const std::string &xml) {
     return false;
 }
 
-Embedded pdf_embedded_files(const poppler::document &doc, Context &ctx) {
+namespace {
+
+std::string goo(const GooString *g) { return g ? std::string(g->c_str()) : std::string(); }
+
+// Reads the decoded stream up to cap + 1 bytes: one more than the cap tells that it is longer,
+// and nothing beyond that is ever inflated or held, whatever the file declares.
+std::string read_bounded(Stream *s, std::size_t cap) {
+    std::string data;
+    s->reset();
+    unsigned char chunk[16384];
+    while (data.size() <= cap) {
+        const int want = static_cast<int>(std::min<std::size_t>(sizeof chunk, cap + 1 - data.size()));
+        const int n = s->doGetChars(want, chunk);
+        if (n <= 0) break;
+        data.append(reinterpret_cast<const char *>(chunk), static_cast<std::size_t>(n));
+    }
+    s->close();
+    return data;
+}
+
+}  // namespace
+
+Embedded pdf_embedded_files(std::string_view bytes, const poppler::document &doc, Context &ctx) {
     Embedded out;
     out.invoice_xml = nullptr;
     if (!doc.has_embedded_files()) return out;
-    const std::vector<poppler::embedded_file *> files = doc.embedded_files();
-    if (files.size() > kMaxAttachmentsListed) {
+    // poppler-cpp reads an embedded file only whole (embedded_file::data()), so the files are
+    // read through poppler's own document over the same bytes, which can stop a stream at the
+    // cap. It parses lazily: this costs the cross-reference table once more, only for PDFs
+    // that have embedded files.
+    PDFDoc pdf(new MemStream(bytes.data(), 0, static_cast<Goffset>(bytes.size()), Object(objNull)));
+    Catalog *catalog = pdf.isOk() ? pdf.getCatalog() : nullptr;
+    if (catalog == nullptr || !catalog->isOk()) {
+        ctx.warn("the PDF's embedded files could not be read");
+        return out;
+    }
+    const int total = std::max(0, catalog->numEmbeddedFiles());
+    if (static_cast<std::size_t>(total) > kMaxAttachmentsListed) {
         ctx.limit("max_attachments");
-        ctx.warn("the PDF has " + std::to_string(files.size()) + " embedded files; the first " +
+        ctx.warn("the PDF has " + std::to_string(total) + " embedded files; the first " +
                  std::to_string(kMaxAttachmentsListed) + " are listed");
     }
     // Candidates for the invoice: the standard names first, then any other XML, in file order.
-    std::vector<std::size_t> candidates;
-    for (std::size_t i = 0; i < files.size() && i < kMaxAttachmentsListed; ++i) {
-        const poppler::embedded_file *f = files[i];
-        if (f == nullptr || !f->is_valid()) continue;
-        const std::string name = clip(f->name(), 1024);
-        const std::string mime = clip(f->mime_type(), 256);
-        const int size = f->size();  // /Params /Size as written; -1 when absent
+    struct Candidate {
+        std::unique_ptr<FileSpec> spec;
+        std::string name, mime;
+        int declared;
+    };
+    std::vector<Candidate> candidates;
+    for (int i = 0; i < total && static_cast<std::size_t>(i) < kMaxAttachmentsListed; ++i) {
+        std::unique_ptr<FileSpec> spec = catalog->embeddedFile(i);
+        if (!spec || !spec->isOk()) continue;
+        EmbFile *file = spec->getEmbeddedFile();
+        const std::string name = clip(goo(spec->getFileName()), 1024);
+        const std::string mime = clip(file ? goo(file->mimeType()) : std::string(), 256);
+        const int size = file ? file->size() : -1;  // /Params /Size as written; -1 when absent
         out.attachments.push_back({{"name", name}, {"mime", mime.empty() ? nlohmann::json(nullptr) : nlohmann::json(mime)},
                                    {"size", size >= 0 ? nlohmann::json(size) : nlohmann::json(nullptr)}});
-        if (is_invoice_name(name) || ends_with(lower(name), ".xml") || lower(mime).find("xml") != std::string::npos)
-            candidates.push_back(i);
+        if (file != nullptr && file->isOk() &&
+            (is_invoice_name(name) || ends_with(lower(name), ".xml") || lower(mime).find("xml") != std::string::npos))
+            candidates.push_back({std::move(spec), name, mime, size});
     }
     std::stable_partition(candidates.begin(), candidates.end(),
-                          [&](std::size_t i) { return is_invoice_name(files[i]->name()); });
+                          [](const Candidate &c) { return is_invoice_name(c.name); });
     int reads = 0;
-    for (std::size_t i : candidates) {
-        const poppler::embedded_file *f = files[i];
-        const std::string name = clip(f->name(), 1024);
+    for (Candidate &c : candidates) {
         if (reads >= kMaxAttachmentReads) {
-            ctx.warn("embedded file '" + name + "' not examined: at most " +
+            ctx.warn("embedded file '" + c.name + "' not examined: at most " +
                      std::to_string(kMaxAttachmentReads) + " XML attachments are read");
             break;
         }
-        // The declared size decides whether the stream is read at all: poppler-cpp's data() reads a
-        // whole stream into memory, without a bound of its own.
-        const int declared = f->size();
-        if (declared > static_cast<int>(kMaxInvoiceXmlBytes)) {
-            ctx.limit("max_attachment_bytes");
-            ctx.warn("embedded file '" + name + "' declares " + std::to_string(declared) +
-                     " bytes, more than the " + std::to_string(kMaxInvoiceXmlBytes) + " read");
-            continue;
-        }
         ++reads;
-        poppler::byte_array data;
+        Stream *stream = c.spec->getEmbeddedFile()->stream();
+        if (stream == nullptr) continue;
+        std::string xml;
         try {
-            data = f->data();
+            xml = read_bounded(stream, kMaxInvoiceXmlBytes);
         } catch (const std::bad_alloc &) {
-            // A stream that inflates far beyond its declared size: the memory limit stopped it.
             ctx.limit("max_attachment_bytes");
-            ctx.warn("embedded file '" + name + "' is too large to read");
-            continue;
-        } catch (const std::length_error &) {
-            ctx.limit("max_attachment_bytes");
-            ctx.warn("embedded file '" + name + "' is too large to read");
+            ctx.warn("embedded file '" + c.name + "' could not be read: out of memory");
             continue;
         }
-        if (data.size() > kMaxInvoiceXmlBytes) {
+        if (xml.size() > kMaxInvoiceXmlBytes) {
             ctx.limit("max_attachment_bytes");
-            ctx.warn("embedded file '" + name + "' holds " + std::to_string(data.size()) +
-                     " bytes, more than the " + std::to_string(kMaxInvoiceXmlBytes) + " kept");
+            ctx.warn("embedded file '" + c.name + "' holds more than the " + std::to_string(kMaxInvoiceXmlBytes) +
+                     " bytes read" + (c.declared >= 0 ? " (it declares " + std::to_string(c.declared) + ")" : std::string()) +
+                     "; it was not kept");
             continue;
         }
-        std::string xml(data.begin(), data.end());
-        poppler::byte_array().swap(data);
-        if (!is_invoice_name(name) && !is_invoice_xml(xml)) continue;
-        const std::string mime = clip(f->mime_type(), 256);
-        out.invoice_xml = {{"name", name},
-                           {"mime", mime.empty() ? nlohmann::json(nullptr) : nlohmann::json(mime)},
+        if (c.declared >= 0 && static_cast<std::size_t>(c.declared) != xml.size())
+            ctx.warn("embedded file '" + c.name + "' declares " + std::to_string(c.declared) + " bytes but holds " +
+                     std::to_string(xml.size()));
+        if (!is_invoice_name(c.name) && !is_invoice_xml(xml)) continue;
+        out.invoice_xml = {{"name", c.name},
+                           {"mime", c.mime.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.mime)},
                            {"size", xml.size()},
                            {"xml", sanitize_utf8(xml)}};
         break;

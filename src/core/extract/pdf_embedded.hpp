@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -32,6 +33,8 @@ bool is_invoice_xml(const std::string &xml);
 // Whether the attachment name is one the invoice standards prescribe (case-insensitive).
 bool is_invoice_name(const std::string &name);
 
-Embedded pdf_embedded_files(const poppler::document &doc, Context &ctx);
+// The attachments of doc (loaded from bytes). Every read stops at the cap, whatever the file
+// declares: a lying or huge stream costs at most kMaxInvoiceXmlBytes, and is a warning.
+Embedded pdf_embedded_files(std::string_view bytes, const poppler::document &doc, Context &ctx);
 
 }  // namespace docextract::extract

@@ -106,6 +106,10 @@ void page_lines(const json &page, int page_no, std::vector<Line> &out, std::size
                      string_of(member(page, "words_source")) == "ocr";
     const json *words = member(page, "words");
     const json *lines = member(page, "lines");
+    // A PDF page OCR read turned by a quarter has its boxes in the page as displayed, where its
+    // lines run sideways: "right of the label" and "under it" mean nothing there, so its words
+    // are used as lines of text only.
+    const bool sideways = member(page, "ocr_rotation") != nullptr;
     if (words && words->is_array() && lines && lines->is_array() && !words->empty()) {
         const std::size_t nwords = std::min(words->size(), kMaxWordsPerPage);
         for (const auto &range : *lines) {
@@ -131,8 +135,8 @@ void page_lines(const json &page, int page_no, std::vector<Line> &out, std::size
                 word.begin = l.text.size();
                 l.text += t;
                 word.end = l.text.size();
-                word.has_box = true;
-                for (int k = 0; k < 4; ++k)
+                word.has_box = !sideways;
+                for (int k = 0; k < 4 && !sideways; ++k)
                     if (!number_of(w[static_cast<std::size_t>(k) + 1], word.box[k])) word.has_box = false;
                 l.words.push_back(word);
             }

@@ -35,7 +35,17 @@ convert base.png -type TrueColor -depth 8 rgb.tiff
 convert base-alpha.png -type TrueColorAlpha -depth 8 rgba.tiff
 convert base.png -type Palette -depth 8 palette.tiff
 convert base.png -colorspace Gray -type Grayscale -depth 16 gray16.tiff
-# 16-bit gray+alpha TIFF: leptonica 1.82 cannot decode it (neither can the tesseract CLI).
+# 16-bit with alpha: leptonica 1.82 cannot decode gray+alpha, tiles or separate planes at 16 bits
+# (neither can the tesseract CLI); the helper reads them with libtiff. Unassociated and associated
+# (premultiplied) alpha, strips, tiles and separate planes.
+convert base-alpha.png -colorspace Gray -type GrayscaleAlpha -depth 16 graya16.tiff
+convert base-alpha.png -colorspace Gray -type GrayscaleAlpha -depth 16 \
+  -define tiff:tile-geometry=256x128 graya16-tiled.tiff
+convert base-alpha.png -colorspace Gray -type GrayscaleAlpha -depth 16 -define tiff:alpha=associated \
+  -compress lzw graya16-assoc.tiff
+convert base-alpha.png -type TrueColorAlpha -depth 16 rgba16.tiff
+convert base-alpha.png -type TrueColorAlpha -depth 16 -interlace plane rgba16-planar.tiff
+convert base-alpha.png -type TrueColorAlpha -depth 16 -define tiff:alpha=associated rgba16-assoc.tiff
 # WebP: lossless, -exact keeps the colour under transparent pixels (black).
 cwebp -quiet -lossless base.png -o rgb.webp
 cwebp -quiet -lossless -exact base-alpha.png -o rgba.webp

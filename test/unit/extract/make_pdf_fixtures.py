@@ -26,6 +26,23 @@ def words_pdf(name):
 
 words_pdf("words.pdf")  # make_pdf_fixtures.sh turns it with qpdf --rotate=+90
 
+# Native text in German and French: one language per page (lang-de-fr.pdf: a long German page,
+# then a short French one).
+GERMAN = ["Die Rechnung wurde am Montag an unsere Kunden geschickt und muss",
+          "innerhalb von dreißig Tagen bezahlt werden. Bitte überweisen Sie den",
+          "Betrag auf das angegebene Konto der Gesellschaft. Für Rückfragen steht",
+          "Ihnen unsere Buchhaltung gerne zur Verfügung. Mit freundlichen Grüßen."]
+FRENCH = ["La facture a été envoyée lundi à nos clients et doit être payée",
+          "dans un délai de trente jours. Veuillez virer le montant sur le compte",
+          "indiqué de la société avant la fin du mois prochain."]
+c = canvas.Canvas("lang-de-fr.pdf", pagesize=(595, 842), invariant=1)
+for lines in (GERMAN, FRENCH):
+    c.setFont("Helvetica", 12)
+    for k, line in enumerate(lines):
+        c.drawString(72, 770 - 18 * k, line)
+    c.showPage()
+c.save()
+
 c = canvas.Canvas("title.pdf", pagesize=(595, 842), invariant=1)
 c.setFont("Helvetica-Bold", 28)
 c.drawString(72, 700, "Annual Report 2023")
@@ -138,10 +155,15 @@ def bomb(size):
     return b"".join(parts)
 
 
+GIB_BOMB = bomb(1 << 30)  # about 1 MB deflated
 attachments_pdf("huge-attachment.pdf",
-                [(b"factur-x.xml", b"/Filter /FlateDecode /Params << /Size 1073741824 >>", bomb(1 << 30))])
+                [(b"factur-x.xml", b"/Filter /FlateDecode /Params << /Size 1073741824 >>", GIB_BOMB)])
+# Lying sizes: 1 GiB declared as 1000 bytes, and a real 320-byte invoice declared as 1 GiB.
 attachments_pdf("lying-attachment.pdf",
-                [(b"factur-x.xml", b"/Filter /FlateDecode /Params << /Size 1000 >>", bomb(64 << 20))])
+                [(b"factur-x.xml", b"/Filter /FlateDecode /Params << /Size 1000 >>", GIB_BOMB)])
+attachments_pdf("overstated-attachment.pdf",
+                [(b"factur-x.xml", b"/Filter /FlateDecode /Params << /Size 1073741824 >>",
+                  zlib.compress(FACTURX.encode("utf-8")))])
 
 # Info strings: PDFDocEncoding (0x92 is the trademark sign, 0x80 the bullet, 0xA0 the euro sign),
 # UTF-16 with a no-break space (U+00A0, which must stay one), and a date whose zone is "Z07'46'".

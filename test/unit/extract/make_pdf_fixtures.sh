@@ -27,6 +27,24 @@ convert -size 2480x1200 -background white -fill black -gravity center -pointsize
   label:'SCANNED INVOICE NUMBER 4711' -density 300 -units PixelsPerInch scan.png
 img2pdf scan.png -o scanned.pdf
 
+# Quarter-turned scans (pdf_test.cpp TurnedPages): a paragraph at 300 dpi, upright and turned
+# clockwise by 90, 180 and 270 degrees and skewed by 4 degrees in the content (turned.pdf), and the upright scan shown
+# turned by the page's /Rotate (rotate-attr.pdf). OCR turns each back; its word boxes must come
+# out in the page as displayed.
+convert -size 1100x330 xc:white -font DejaVu-Sans -pointsize 30 -fill black \
+  -annotate +40+70 'The quick brown fox jumps over the lazy dog.' \
+  -annotate +40+140 'Seven wizards count the boxes near the river.' \
+  -annotate +40+210 'Every morning the baker sells fresh bread.' \
+  -annotate +40+280 'Our invoice number is 4711 and it is paid.' \
+  -density 300 -units PixelsPerInch para.png
+for deg in 90 180 270; do convert para.png -rotate $deg para-$deg.png; done
+convert para.png -background white -rotate 4 para-4.png  # skewed: the canvas grows to fit
+img2pdf para.png para-90.png para-180.png para-270.png para-4.png -o turned.pdf
+img2pdf para.png -o para.pdf
+qpdf --empty --pages para.pdf para.pdf para.pdf -- para3.pdf
+qpdf para3.pdf --rotate=+90:1 --rotate=+180:2 --rotate=+270:3 rotate-attr.pdf
+rm -f para.png para-90.png para-180.png para-270.png para-4.png para.pdf para3.pdf
+
 "$py" "$here/make_pdf_fixtures.py" "$out"
 
 qpdf words.pdf --rotate=+90 words-rot90.pdf

@@ -74,7 +74,9 @@ INSTANTIATE_TEST_SUITE_P(Ocr, PixelFormats,
                          ::testing::Values("gray.png", "graya.png", "rgb.png", "rgba.png", "palette.png",
                                            "palette-trns.png", "gray16.png", "graya16.png", "rgba16.png",
                                            "gray.tiff", "graya.tiff", "rgb.tiff", "rgba.tiff",
-                                           "palette.tiff", "gray16.tiff", "rgb.webp",
+                                           "palette.tiff", "gray16.tiff", "graya16.tiff",
+                                           "graya16-tiled.tiff", "graya16-assoc.tiff", "rgba16.tiff",
+                                           "rgba16-planar.tiff", "rgba16-assoc.tiff", "rgb.webp",
                                            "rgba.webp", "rgba-lossy.webp"),
                          test_name);
 

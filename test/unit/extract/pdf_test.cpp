@@ -2,7 +2,10 @@
 // generates: word boxes and lines, rotated pages, OCR only where it adds something, scans read at
 // their own resolution, attachments and invoice XML, hostile attachments, Info strings.
 #include <algorithm>
+#include <array>
+#include <chrono>
 #include <cmath>
+#include <map>
 
 #include "support.hpp"
 
@@ -78,6 +81,24 @@ TEST_F(Pdf, ExistingTextFixtureKeepsItsText) {
     EXPECT_EQ(j["timings_ms"]["ocr_pages"], 0);
 }
 
+// Native pages get their language (the search index's configuration follows it); the document's
+// is the language of most of its text.
+TEST_F(Pdf, NativePagesHaveTheirLanguage) {
+    auto j = ok("lang-de-fr.pdf");
+    ASSERT_EQ(j["pages"].size(), 2u);
+    EXPECT_EQ(j["pages"][0]["method"], "native");
+    EXPECT_EQ(j["pages"][0]["language"], nlohmann::json({{"code", "de"}, {"reliable", true}}));
+    EXPECT_EQ(j["pages"][1]["language"], nlohmann::json({{"code", "fr"}, {"reliable", true}}));
+    EXPECT_EQ(j["metadata"]["language"], nlohmann::json({{"code", "de"}, {"reliable", true}}));
+    EXPECT_EQ(j["timings_ms"]["ocr_pages"], 0);
+    auto en = ok("text.pdf");
+    EXPECT_EQ(en["pages"][0]["language"]["code"], "en");
+    EXPECT_EQ(en["metadata"]["language"]["code"], "en");
+    auto title = ok("title.pdf");  // "Annual Report 2023": CLD2 is sure even of three words
+    EXPECT_EQ(title["pages"][0]["language"], nlohmann::json({{"code", "en"}, {"reliable", true}}));
+    EXPECT_EQ(title["metadata"]["language"], title["pages"][0]["language"]);
+}
+
 TEST_F(Pdf, TitleOnlyPageIsNotOcrd) {
     auto j = ok("title.pdf");
     EXPECT_EQ(j["text"], "Annual Report 2023");
@@ -122,6 +143,103 @@ TEST_F(Pdf, ScanUnderAShortTextLayerIsOcrd) {
     EXPECT_NEAR(p["words"][2][3].get<double>(), 430, 10);
     EXPECT_GT(p["words"][0][5].get<double>(), 0.5);
     EXPECT_EQ(j["timings_ms"]["ocr_pages"], 1);
+}
+
+// --- OCR of quarter-turned pages: boxes in the page as displayed ---------------------------
+
+// The box [x0, y0, x1, y1] of a w x h (points) page turned clockwise by deg, as displayed.
+std::array<double, 4> turned_box(const nlohmann::json &w, double pw, double ph, int deg) {
+    const double x0 = w[1], y0 = w[2], x1 = w[3], y1 = w[4];
+    if (deg == 90) return {ph - y1, x0, ph - y0, x1};
+    if (deg == 180) return {pw - x1, ph - y1, pw - x0, ph - y0};
+    if (deg == 270) return {y0, pw - x1, y1, pw - x0};
+    return {x0, y0, x1, y1};
+}
+
+// Each word read on the turned page lies where the same word of the upright page lies once
+// turned; words that occur once on the upright page are compared (most of the paragraph).
+void expect_turned_boxes(const nlohmann::json &upright, const nlohmann::json &page, int deg) {
+    const double pw = upright["width"], ph = upright["height"];
+    std::map<std::string, std::vector<nlohmann::json>> by_text;
+    for (const auto &w : upright["words"]) by_text[w[0].get<std::string>()].push_back(w);
+    int compared = 0;
+    for (const auto &w : page["words"]) {
+        auto it = by_text.find(w[0].get<std::string>());
+        if (it == by_text.end() || it->second.size() != 1) continue;
+        const auto want = turned_box(it->second[0], pw, ph, deg);
+        for (int k = 0; k < 4; ++k)
+            EXPECT_NEAR(w[k + 1].get<double>(), want[k], 1.5) << deg << " " << w << " k=" << k;
+        ++compared;
+    }
+    EXPECT_GE(compared, 25) << page["words"];
+}
+
+TEST_F(Pdf, TurnedScansHaveWordBoxesInThePageAsDisplayed) {
+    auto j = ok("turned.pdf");
+    ASSERT_EQ(j["pages"].size(), 5u);
+    const auto &up = j["pages"][0];
+    ASSERT_EQ(up["words_source"], "ocr");
+    EXPECT_FALSE(up.contains("ocr_rotation"));
+    // 1100 x 330 pixels at 300 dpi: 264 x 79.2 points; "The" drawn at x 40, baseline 70 pixels.
+    EXPECT_NEAR(up["width"].get<double>(), 264, 0.01);
+    EXPECT_NEAR(up["height"].get<double>(), 79.2, 0.01);
+    ASSERT_EQ(up["words"][0][0], "The");
+    EXPECT_NEAR(up["words"][0][1].get<double>(), 40 * 0.24, 1);
+    EXPECT_NEAR(up["words"][0][4].get<double>(), 70 * 0.24, 1);
+    const int turned[] = {90, 180, 270};
+    for (int i = 0; i < 3; ++i) {
+        const auto &p = j["pages"][i + 1];
+        SCOPED_TRACE(turned[i]);
+        EXPECT_EQ(p["method"], "ocr");
+        EXPECT_EQ(p["rotation"], 0);                          // no /Rotate: the content is turned
+        EXPECT_EQ(p["ocr_rotation"], (360 - turned[i]) % 360);  // OCR turned it back
+        EXPECT_EQ(p["words_source"], "ocr");
+        EXPECT_NE(p["text"].get<std::string>().find("Seven wizards count the boxes"), std::string::npos) << p["text"];
+        expect_turned_boxes(up, p, turned[i]);
+    }
+}
+
+// A scan skewed by 4 degrees (clockwise, on a canvas grown to fit): OCR levels it, and each word's
+// box, turned back, is centred where the word's centre lies on the skewed page.
+TEST_F(Pdf, SkewedScanHasWordBoxesOnTheSkewedPage) {
+    auto j = ok("turned.pdf");
+    ASSERT_EQ(j["pages"].size(), 5u);
+    const auto &up = j["pages"][0], &p = j["pages"][4];
+    EXPECT_NEAR(p["ocr_skew"].get<double>(), -4, 0.5);
+    EXPECT_FALSE(p.contains("ocr_rotation"));
+    const double t = 4 * 3.14159265358979 / 180, uw = up["width"], uh = up["height"];
+    const double pw = p["width"], ph = p["height"];
+    std::map<std::string, int> count;
+    for (const auto &w : up["words"]) ++count[w[0].get<std::string>()];
+    int compared = 0;
+    for (const auto &w : p["words"]) {
+        if (count[w[0].get<std::string>()] != 1) continue;
+        for (const auto &u : up["words"]) {
+            if (u[0] != w[0]) continue;
+            const double dx = (u[1].get<double>() + u[3].get<double>()) / 2 - uw / 2;
+            const double dy = (u[2].get<double>() + u[4].get<double>()) / 2 - uh / 2;
+            EXPECT_NEAR((w[1].get<double>() + w[3].get<double>()) / 2, pw / 2 + dx * std::cos(t) - dy * std::sin(t), 1.5) << w;
+            EXPECT_NEAR((w[2].get<double>() + w[4].get<double>()) / 2, ph / 2 + dx * std::sin(t) + dy * std::cos(t), 1.5) << w;
+            ++compared;
+        }
+    }
+    EXPECT_GE(compared, 25) << p["words"];
+}
+
+TEST_F(Pdf, PagesTurnedByRotateHaveWordBoxesInThePageAsDisplayed) {
+    auto upright = ok("turned.pdf");
+    auto j = ok("rotate-attr.pdf");
+    ASSERT_EQ(j["pages"].size(), 3u);
+    const int turned[] = {90, 180, 270};
+    for (int i = 0; i < 3; ++i) {
+        const auto &p = j["pages"][i];
+        SCOPED_TRACE(turned[i]);
+        EXPECT_EQ(p["rotation"], turned[i]);
+        EXPECT_EQ(p["width"], upright["pages"][0]["width"]);  // the MediaBox, as stored
+        EXPECT_EQ(p["ocr_rotation"], (360 - turned[i]) % 360);
+        EXPECT_EQ(p["words_source"], "ocr");
+        expect_turned_boxes(upright["pages"][0], p, turned[i]);
+    }
 }
 
 TEST_F(Pdf, ScansAreRenderedAtTheirOwnResolution) {
@@ -179,9 +297,33 @@ TEST_F(Pdf, GigabyteAttachmentIsAWarning) {
     EXPECT_FALSE(j["metadata"].contains("invoice_xml"));
     EXPECT_EQ(j["metadata"]["attachments"][0]["size"], 1073741824);
     EXPECT_EQ(j["limits_hit"], nlohmann::json::array({"max_attachment_bytes"}));
-    auto lying = ok("lying-attachment.pdf");  // declares 1000 bytes, inflates to 64 MB
-    EXPECT_FALSE(lying["metadata"].contains("invoice_xml"));
-    EXPECT_EQ(lying["limits_hit"], nlohmann::json::array({"max_attachment_bytes"}));
+}
+
+// A stream that declares 1000 bytes and inflates to 1 GiB is read only up to the 2 MB cap: in
+// little time, and within an address space far below 1 GiB.
+TEST_F(Pdf, LyingAttachmentIsReadOnlyUpToTheCap) {
+    const auto start = std::chrono::steady_clock::now();
+    auto j = ok("lying-attachment.pdf", {"--max-memory-mb", "400"});
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    EXPECT_LT(s, 10.0);  // inflating the whole GiB takes about 40 s
+    EXPECT_FALSE(j["metadata"].contains("invoice_xml"));
+    EXPECT_EQ(j["metadata"]["attachments"][0]["size"], 1000);
+    EXPECT_EQ(j["limits_hit"], nlohmann::json::array({"max_attachment_bytes"}));
+    EXPECT_EQ(j["warnings"], nlohmann::json::array(
+        {"embedded file 'factur-x.xml' holds more than the 2097152 bytes read (it declares 1000); it was not kept"}));
+    EXPECT_EQ(j["text"], "Metadata fixture");
+}
+
+// The other way round: a real invoice that declares 1 GiB is read (the read is bounded anyway)
+// and kept, with a warning about the declared size.
+TEST_F(Pdf, OverstatedAttachmentIsReadAndKept) {
+    auto j = ok("overstated-attachment.pdf");
+    EXPECT_EQ(j["metadata"]["attachments"][0]["size"], 1073741824);
+    EXPECT_EQ(j["metadata"]["invoice_xml"]["size"], 320);
+    EXPECT_EQ(j["metadata"]["invoice_xml"]["xml"],
+              docextract::test::read_file(docextract::test::fixture_path("factur-x.xml")));
+    EXPECT_EQ(j["limits_hit"], nlohmann::json::array());
+    EXPECT_EQ(j["warnings"], nlohmann::json::array({"embedded file 'factur-x.xml' declares 1073741824 bytes but holds 320"}));
 }
 
 TEST_F(Pdf, InfoStringsAndDatesAsPdfinfoReadsThem) {
