@@ -136,7 +136,7 @@ is("$e[0] $e[1]", "55000 document $broken has no extraction result to refresh fi
 	'has no result to refresh fields from');
 @e = sql_error($node, 'postgres',
 	"SET ROLE alice; BEGIN; SELECT docextract.refresh_fields('$doc'); SELECT docextract.refresh_fields('$doc');");
-is("$e[0] $e[1]", "55006 document $doc already has an active job", 'a second refresh while one is queued');
+is("$e[0] $e[1]", "55000 document $doc already has an active job", 'a second refresh while one is queued');
 @e = sql_error($node, 'postgres', "SET ROLE alice; SELECT docextract.refresh_fields('$doc', 500)");
 is($e[0], '42501', 'users keep to their priority range');
 @e = sql_error($node, 'postgres', "SET ROLE remote; SELECT docextract.refresh_fields('$doc')");

@@ -76,9 +76,12 @@ END
 $$;
 COMMENT ON FUNCTION docextract.check_priority(name, integer) IS 'Refuses a job priority outside -1000..1000, or outside docextract.user_priority_min..max for a role that is not an admin.';
 
-CREATE OR REPLACE FUNCTION docextract.enqueue_as(actor name, document_id uuid, priority integer DEFAULT 0)
+-- Queues a job of either kind for a document the actor may manage: the checks and the refusals
+-- that enqueue() and refresh_fields() share. One active job per document, whatever its kind.
+CREATE OR REPLACE FUNCTION docextract.queue_job_as(actor name, document_id uuid, priority integer,
+                                                   kind text)
 RETURNS uuid
-LANGUAGE plpgsql SECURITY DEFINER
+LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -90,25 +93,39 @@ BEGIN
         RAISE EXCEPTION 'document id must not be null' USING ERRCODE = 'null_value_not_allowed';
     END IF;
     PERFORM docextract.check_priority(actor, priority);
-    PERFORM docextract.lock_document_for(actor, enqueue_as.document_id);
+    PERFORM docextract.lock_document_for(actor, queue_job_as.document_id);
 
     SELECT j.* INTO active FROM docextract.extraction_jobs AS j
-     WHERE j.document_id OPERATOR(pg_catalog.=) enqueue_as.document_id
+     WHERE j.document_id OPERATOR(pg_catalog.=) queue_job_as.document_id
        AND j.status OPERATOR(pg_catalog.=) ANY ('{pending,processing}'::pg_catalog.text[]);
     IF FOUND THEN
-        RAISE EXCEPTION 'document % already has an active extraction job', enqueue_as.document_id
+        RAISE EXCEPTION 'document % already has an active job', queue_job_as.document_id
             USING ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = pg_catalog.format('Job %s is %s.', active.id, active.status),
-                  HINT = 'Wait for the job to finish, or cancel it with docextract.cancel_job().';
+                  DETAIL = pg_catalog.format('Job %s (%s) is %s.', active.id, active.kind, active.status),
+                  HINT = 'Wait for it with docextract.wait_for_job(), or cancel it with docextract.cancel_job().';
+    END IF;
+    IF kind OPERATOR(pg_catalog.=) 'refresh_fields'
+       AND NOT EXISTS (SELECT FROM docextract.extracted_data AS x
+                        WHERE x.document_id OPERATOR(pg_catalog.=) queue_job_as.document_id) THEN
+        RAISE EXCEPTION 'document % has no extraction result to refresh fields from', queue_job_as.document_id
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Extract it with docextract.enqueue(); its fields come with the result.';
     END IF;
 
-    INSERT INTO docextract.extraction_jobs (document_id, priority)
-    VALUES (enqueue_as.document_id, enqueue_as.priority)
+    INSERT INTO docextract.extraction_jobs (document_id, priority, kind)
+    VALUES (queue_job_as.document_id, queue_job_as.priority, queue_job_as.kind)
     RETURNING id INTO new_id;
     PERFORM docextract.wake_workers();
     RETURN new_id;
 END
 $$;
+COMMENT ON FUNCTION docextract.queue_job_as(name, uuid, integer, text) IS 'Queues a job of a kind (extract or refresh_fields) for a document the role may manage; refuses a second active job (55000) and a refresh without a stored result (55000).';
+
+CREATE OR REPLACE FUNCTION docextract.enqueue_as(actor name, document_id uuid, priority integer DEFAULT 0)
+RETURNS uuid
+LANGUAGE sql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT docextract.queue_job_as(actor, document_id, priority, 'extract') $$;
 COMMENT ON FUNCTION docextract.enqueue_as(name, uuid, integer) IS 'enqueue() on behalf of a role the session user is a member of.';
 
 CREATE OR REPLACE FUNCTION docextract.enqueue(document_id uuid, priority integer DEFAULT 0) RETURNS uuid
@@ -169,7 +186,7 @@ BEGIN
      WHERE j.document_id OPERATOR(pg_catalog.=) job.document_id
        AND j.status OPERATOR(pg_catalog.=) ANY ('{pending,processing}'::pg_catalog.text[]);
     IF FOUND THEN
-        RAISE EXCEPTION 'document % already has an active extraction job', job.document_id
+        RAISE EXCEPTION 'document % already has an active job', job.document_id
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   DETAIL = pg_catalog.format('Job %s is active.', active);
     END IF;

@@ -108,41 +108,9 @@ COMMENT ON FUNCTION docextract.fields_outdated(jsonb) IS 'Whether a result''s fi
 
 CREATE OR REPLACE FUNCTION docextract.refresh_fields_as(actor name, document_id uuid, priority integer DEFAULT 0)
 RETURNS uuid
-LANGUAGE plpgsql SECURITY DEFINER
+LANGUAGE sql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    active docextract.extraction_jobs;
-    new_id pg_catalog.uuid;
-BEGIN
-    PERFORM docextract.check_actor(actor);
-    IF document_id IS NULL THEN
-        RAISE EXCEPTION 'document id must not be null' USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    PERFORM docextract.check_priority(actor, priority);
-    PERFORM docextract.lock_document_for(actor, refresh_fields_as.document_id);
-    SELECT j.* INTO active FROM docextract.extraction_jobs AS j
-     WHERE j.document_id OPERATOR(pg_catalog.=) refresh_fields_as.document_id
-       AND j.status OPERATOR(pg_catalog.=) ANY ('{pending,processing}'::pg_catalog.text[]);
-    IF FOUND THEN
-        RAISE EXCEPTION 'document % already has an active job', refresh_fields_as.document_id
-            USING ERRCODE = 'object_in_use',
-                  DETAIL = pg_catalog.format('Job %s (%s) is %s.', active.id, active.kind, active.status),
-                  HINT = 'Its fields are computed when it completes; wait for it with docextract.wait_for_job().';
-    END IF;
-    IF NOT EXISTS (SELECT FROM docextract.extracted_data AS x
-                    WHERE x.document_id OPERATOR(pg_catalog.=) refresh_fields_as.document_id) THEN
-        RAISE EXCEPTION 'document % has no extraction result to refresh fields from', refresh_fields_as.document_id
-            USING ERRCODE = 'object_not_in_prerequisite_state',
-                  HINT = 'Extract it with docextract.enqueue(); its fields come with the result.';
-    END IF;
-    INSERT INTO docextract.extraction_jobs (document_id, priority, kind)
-    VALUES (refresh_fields_as.document_id, refresh_fields_as.priority, 'refresh_fields')
-    RETURNING id INTO new_id;
-    PERFORM docextract.wake_workers();
-    RETURN new_id;
-END
-$$;
+AS $$ SELECT docextract.queue_job_as(actor, document_id, priority, 'refresh_fields') $$;
 COMMENT ON FUNCTION docextract.refresh_fields_as(name, uuid, integer) IS 'refresh_fields() on behalf of a role the session user is a member of.';
 
 CREATE OR REPLACE FUNCTION docextract.refresh_fields(document_id uuid, priority integer DEFAULT 0) RETURNS uuid
@@ -150,7 +118,7 @@ LANGUAGE sql
 SET search_path = pg_catalog, pg_temp
 AS $$ SELECT docextract.refresh_fields_as(CURRENT_USER, document_id, priority) $$;
 COMMENT ON FUNCTION docextract.refresh_fields(uuid, integer) IS
-    'Queues a refresh_fields job: the field extractors re-run on the document''s newest stored result, without OCR; its completion stores a new result. Returns the job id. Refused for a document without a result (55000) or with an active job (55006).';
+    'Queues a refresh_fields job: the field extractors re-run on the document''s newest stored result, without OCR; its completion stores a new result. Returns the job id. Refused (55000) for a document without a result or with an active job.';
 
 -- Documents already locked by someone (being deleted, or given a job right now) are skipped, and
 -- so is a document that got an active job meanwhile (the unique index): what is returned is

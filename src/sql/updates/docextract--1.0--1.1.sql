@@ -67,6 +67,7 @@ REVOKE ALL ON docextract.prune_cursor FROM PUBLIC;
 --@include 40_upload.sql check_quota
 --@include 40_upload.sql upload_as
 --@include 50_jobs.sql check_priority
+--@include 50_jobs.sql queue_job_as
 --@include 50_jobs.sql enqueue_as
 --@include 50_jobs.sql retry_job_as
 -- claim_jobs() also returns the job's kind: a new result type.
@@ -113,7 +114,8 @@ GRANT EXECUTE ON FUNCTION docextract.complete_jobs(uuid[], uuid[], jsonb[]) TO d
 REVOKE ALL ON FUNCTION docextract.field_keys(), docextract.newest_result(uuid),
     docextract.result_row(text, uuid, jsonb), docextract.refresh_source(uuid, uuid),
     docextract.fields_version(), docextract.fields_outdated(jsonb),
-    docextract.check_priority(name, integer), docextract.refresh_fields_as(name, uuid, integer),
+    docextract.check_priority(name, integer), docextract.queue_job_as(name, uuid, integer, text),
+    docextract.refresh_fields_as(name, uuid, integer),
     docextract.refresh_fields(uuid, integer), docextract.refresh_all_fields_as(name, boolean, integer),
     docextract.refresh_all_fields(boolean, integer)
   FROM PUBLIC;
