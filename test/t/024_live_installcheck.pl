@@ -53,9 +53,10 @@ for my $path (qw(Makefile docextract.control scripts/check-live-server.sh test/d
 }
 
 # make installcheck, as a user would run it: the environment names the server. The make that
-# runs this test passes its own variables down (MAKEFLAGS): not to this one.
+# runs this test passes its own variables down (MAKEFLAGS, and its command line's
+# INSTALLCHECK_SERVER=temp in the environment): not to this one.
 my %env = %ENV;
-delete @env{qw(MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES PGDATABASE)};
+delete @env{qw(MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES PGDATABASE INSTALLCHECK_SERVER)};
 $env{PGHOST} = $node->host;
 $env{PGPORT} = $node->port;
 $env{PGUSER} = scalar getpwuid($<);
