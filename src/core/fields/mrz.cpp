@@ -60,6 +60,17 @@ char alternative(char c) noexcept {
     }
 }
 
+// Pairs OCR-B glyphs are misread as, wider than alternative(): the generated and scanned ID
+// cards also show 9/I, T/Z, T/7, 6/B, 0/D/Q/U, 1/L/J.
+bool confusable(char a, char b) noexcept {
+    static constexpr const char *kPairs[] = {"0O", "0Q", "0D", "0U", "OQ", "OD", "1I", "1L", "1J",
+                                             "IL", "IJ", "2Z", "5S", "6G", "6B", "8B", "9I", "7T",
+                                             "TZ"};
+    for (const char *p : kPairs)
+        if ((a == p[0] && b == p[1]) || (a == p[1] && b == p[0])) return true;
+    return false;
+}
+
 struct Span {
     int line;
     int pos;
@@ -202,7 +213,7 @@ void search_alphanumeric(Zone &z, Span field, Span cd, const char *what) {
 }
 
 // The printed number where the MRZ's reading of it fails: a candidate that agrees with the
-// reading in more than half of the positions and makes the number's check digit (as read) and
+// reading in at least a third of the positions, differs from it only by confusable glyphs, and makes the number's check digit (as read) and
 // the composite pass, if it is the only one. Confusions beyond the bounded search (OCR-B 9/I,
 // T/Z, several in one field) are thus confirmed by two check digits and the printed page.
 void recover_number(Zone &z, const std::vector<std::string> &candidates) {
@@ -215,8 +226,12 @@ void recover_number(Zone &z, const std::vector<std::string> &candidates) {
         if (w.empty() || w.size() > read.size()) continue;
         const std::string padded = w + std::string(read.size() - w.size(), '<');
         std::size_t same = 0;
-        for (std::size_t i = 0; i < read.size(); ++i) same += padded[i] == read[i];
-        if (same == read.size() || same * 2 <= read.size()) continue;
+        bool confusions = true;
+        for (std::size_t i = 0; i < read.size(); ++i) {
+            same += padded[i] == read[i];
+            confusions = confusions && (padded[i] == read[i] || confusable(padded[i], read[i]));
+        }
+        if (!confusions || same == read.size() || same * 3 < read.size()) continue;
         for (int i = 0; i < L.number.len; ++i) z.ch(L.number, i) = padded[static_cast<std::size_t>(i)];
         if (check_digit_ok(padded, z.at(L.number_cd)[0]) && composite_ok(z)) passing.insert(padded);
         for (int i = 0; i < L.number.len; ++i) z.ch(L.number, i) = read[static_cast<std::size_t>(i)];
@@ -307,8 +322,9 @@ MrzResult interpret(Zone z, int current_year, const std::vector<std::string> &ca
         number_cd = std::string(1, opt[end - 1]);
     } else {
         // 3. The alphanumeric fields with their own check digit: bounded search.
-        search_alphanumeric(z, L.number, L.number_cd, "document_number");
+        // the printed number first: blind substitutions pass a wrong number one time in ten
         recover_number(z, candidates);
+        search_alphanumeric(z, L.number, L.number_cd, "document_number");
         if (L.optional1_cd.line >= 0)
             search_alphanumeric(z, L.optional1, L.optional1_cd, "personal_number");
         number_field = std::string(z.at(L.number));

@@ -254,12 +254,32 @@ TEST(Mrz, Td1NumberFromVisualZone) {
     EXPECT_TRUE(r->fields.at("document_number").corrected);
     EXPECT_EQ(r->corrections,
               (std::vector<std::string>{"document_number: DZ3I4S89O->D23145890 from the visual zone"}));
-    // a printed word agreeing in at most half of the positions is not the number
+    // a printed word that differs by other than OCR-B confusions (X/D ...) is not the number
     auto far = parse_mrz(std::string("I<UTOXXXXXX890<<<<<<<<<<<<<<<<\n") + kTD1Rest,
                          with_numbers({"D23145890"}));
     ASSERT_TRUE(far);
     EXPECT_FALSE(far->valid());
     EXPECT_EQ(value(*far, "document_number"), "XXXXXX890");
+    // I/V is no OCR-B confusion: D23V45890 passes the check digits but is not the reading
+    auto odd = parse_mrz(std::string("I<UTODZ3I4589O7<<<<<<<<<<<<<<<\n") + kTD1Rest, with_numbers({"D23V45890"}));
+    ASSERT_TRUE(odd);
+    EXPECT_FALSE(odd->valid());
+    EXPECT_EQ(value(*odd, "document_number"), "DZ3I4589O");
+    // the printed number goes before the two-substitution search, which would take 404MBIKT5
+    // (OCR-B 8/B, 9/I, Z/T read in the generated card id006; both pass check digit 9)
+    auto card = parse_mrz("I<D<<4O4MBIKTS9<<<<<<<<<<<<<<<\n7912229F3208140D<<<<<<<<<<<<<2\n"
+                          "WEBER<<JONAS<<<<<<<<<<<<<<<<<<",
+                          with_numbers({"404M89KZ5"}));
+    ASSERT_TRUE(card);
+    EXPECT_TRUE(card->valid());
+    EXPECT_EQ(value(*card, "document_number"), "404M89KZ5");
+    EXPECT_EQ(card->corrections,
+              (std::vector<std::string>{"document_number: 4O4MBIKTS->404M89KZ5 from the visual zone"}));
+    auto blind = parse_mrz("I<D<<4O4MBIKTS9<<<<<<<<<<<<<<<\n7912229F3208140D<<<<<<<<<<<<<2\n"
+                           "WEBER<<JONAS<<<<<<<<<<<<<<<<<<",
+                           kOpts);
+    ASSERT_TRUE(blind);
+    EXPECT_EQ(value(*blind, "document_number"), "404MBIKT5");
 }
 
 TEST(Mrz, Td1NumberFromVisualZoneNeedsBothCheckDigits) {
