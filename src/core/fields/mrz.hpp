@@ -20,11 +20,10 @@ struct MrzOptions {
     // dates more than 50 years ahead are 19xx); 0 takes the current year of the system clock.
     int current_year = 0;
     // Words of the printed (visual) zone that may be the document number (visual_zone_numbers()).
-    // A TD1/TD2/TD3 number whose reading fails its check digit or the composite is replaced by the
-    // only one of them that differs from the reading only by OCR-B confusions (agreeing in a third
-    // of the positions at least) and makes both pass; a TD1
-    // line 1 one character short is restored by the only one that differs from the reading by
-    // one lost character and makes every check digit pass.
+    // A number whose reading fails its check digit or the composite is replaced by the only one
+    // of them that differs from the reading only by OCR-B confusions (agreeing in a third of the
+    // positions at least) and makes both pass; a TD1 line 1 one character short is restored by
+    // the only one that is the reading with one character more and makes every check pass.
     std::vector<std::string> number_candidates;
 };
 
