@@ -1649,6 +1649,13 @@ int keyword_score(const std::vector<Line> &lines, const std::vector<std::pair<co
     return score;
 }
 
+// A value the MRZ took from the printed zone: the zone repeating it confirms nothing more.
+bool from_visual_zone(const MrzResult &mrz, const std::string &name) {
+    return std::any_of(mrz.corrections.begin(), mrz.corrections.end(), [&](const std::string &c) {
+        return c.compare(0, name.size() + 1, name + ":") == 0 && c.find("from the visual zone") != std::string::npos;
+    });
+}
+
 Detection detect_type(const std::vector<Line> &lines, const std::optional<MrzResult> &mrz,
                       const std::optional<AamvaResult> &aamva, bool payment_qr, bool invoice_xml) {
     if (aamva) return {aamva->subfile_type == "ID" ? "id_document" : "drivers_license", aamva->valid() ? 0.98 : 0.8};
@@ -1787,6 +1794,7 @@ json document_fields(const json &result, const DocumentFieldsOptions &options) {
     // 3. the MRZ: the OCR's MRZ pass (pages[].mrz_ocr) first, then the page texts
     MrzOptions mo;
     mo.current_year = options.current_year;
+    mo.number_candidates = visual_zone_numbers(all_text);
     std::optional<MrzResult> mrz;
     int mrz_page = 0;
     std::optional<std::array<double, 4>> mrz_box;
@@ -1864,7 +1872,7 @@ json document_fields(const json &result, const DocumentFieldsOptions &options) {
                 };
                 const bool agrees = name == "mrz" ? viz.agrees("surname", value_of("surname")) &&
                                                         viz.agrees("given_names", value_of("given_names"))
-                                                  : viz.agrees(name, f.value);
+                                                  : viz.agrees(name, f.value) && !from_visual_zone(*mrz, name);
                 if (agrees) add_check(c, "visual_zone", true);
                 if (checked && !f.corrected) c.confidence = agrees ? kMrzConfirmed : kMrzValid;
                 else if (checked) c.confidence = agrees ? kMrzValid : kMrzCorrected;

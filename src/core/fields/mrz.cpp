@@ -3,6 +3,7 @@
 #include "core/fields/mrz.hpp"
 
 #include <ctime>
+#include <set>
 #include <utility>
 
 #include "core/fields/checks.hpp"
@@ -57,6 +58,17 @@ char alternative(char c) noexcept {
     case 'B': return '8';
     default: return 0;
     }
+}
+
+// Pairs OCR-B glyphs are misread as, wider than alternative(): the generated and scanned ID
+// cards also show 9/I, T/Z, T/7, 6/B, 0/D/Q/U, 1/L/J.
+bool confusable(char a, char b) noexcept {
+    static constexpr const char *kPairs[] = {"0O", "0Q", "0D", "0U", "OQ", "OD", "1I", "1L", "1J",
+                                             "IL", "IJ", "2Z", "5S", "6G", "6B", "8B", "9I", "7T",
+                                             "TZ"};
+    for (const char *p : kPairs)
+        if ((a == p[0] && b == p[1]) || (a == p[1] && b == p[0])) return true;
+    return false;
 }
 
 struct Span {
@@ -200,6 +212,37 @@ void search_alphanumeric(Zone &z, Span field, Span cd, const char *what) {
     }
 }
 
+// The printed number where the MRZ's reading of it fails: a candidate that agrees with the
+// reading in at least a third of the positions, differs from it only by confusable glyphs, and makes the number's check digit (as read) and
+// the composite pass, if it is the only one. Confusions beyond the bounded search (OCR-B 9/I,
+// T/Z, several in one field) are thus confirmed by two check digits and the printed page.
+void recover_number(Zone &z, const std::vector<std::string> &candidates) {
+    const Layout &L = *z.layout;
+    if (candidates.empty()) return;
+    if (check_digit_ok(z.at(L.number), z.at(L.number_cd)[0]) && composite_ok(z)) return;
+    const std::string read(z.at(L.number));
+    std::set<std::string> passing;
+    for (const auto &w : candidates) {
+        if (w.empty() || w.size() > read.size()) continue;
+        const std::string padded = w + std::string(read.size() - w.size(), '<');
+        std::size_t same = 0;
+        bool confusions = true;
+        for (std::size_t i = 0; i < read.size(); ++i) {
+            same += padded[i] == read[i];
+            confusions = confusions && (padded[i] == read[i] || confusable(padded[i], read[i]));
+        }
+        if (!confusions || same == read.size() || same * 3 < read.size()) continue;
+        for (int i = 0; i < L.number.len; ++i) z.ch(L.number, i) = padded[static_cast<std::size_t>(i)];
+        if (check_digit_ok(padded, z.at(L.number_cd)[0]) && composite_ok(z)) passing.insert(padded);
+        for (int i = 0; i < L.number.len; ++i) z.ch(L.number, i) = read[static_cast<std::size_t>(i)];
+    }
+    if (passing.size() != 1) return;
+    const std::string &to = *passing.begin();
+    for (int i = 0; i < L.number.len; ++i) z.ch(L.number, i) = to[static_cast<std::size_t>(i)];
+    z.corrections.push_back("document_number: " + read + "->" + to + " from the visual zone");
+    z.corrected_fields.push_back("document_number");
+}
+
 std::string strip_fillers(std::string_view s) {
     std::size_t end = s.find_last_not_of('<');
     if (end == std::string_view::npos) return {};
@@ -250,7 +293,7 @@ void add_unique(std::vector<std::string> &v, const std::string &s) {
     v.push_back(s);
 }
 
-MrzResult interpret(Zone z, int current_year) {
+MrzResult interpret(Zone z, int current_year, const std::vector<std::string> &candidates) {
     const Layout &L = *z.layout;
     // 1. Positions that allow only digits, or only letters.
     force_digits(z, L.birth, "birth_date");
@@ -279,6 +322,8 @@ MrzResult interpret(Zone z, int current_year) {
         number_cd = std::string(1, opt[end - 1]);
     } else {
         // 3. The alphanumeric fields with their own check digit: bounded search.
+        // the printed number first: blind substitutions pass a wrong number one time in ten
+        recover_number(z, candidates);
         search_alphanumeric(z, L.number, L.number_cd, "document_number");
         if (L.optional1_cd.line >= 0)
             search_alphanumeric(z, L.optional1, L.optional1_cd, "personal_number");
@@ -424,6 +469,41 @@ bool plausible_code(char c, const Layout &L) {
     return c == 'I' || c == 'A' || c == 'C';
 }
 
+// TD1 line 1 one character short (a glyph lost in the document number): the printed numbers
+// that differ from the reading by one lost character give the candidate lines; the zone is
+// taken only if exactly one of them makes every check digit pass.
+std::optional<MrzResult> restore_short_line1(const Zone &z, const std::string &line1, int year,
+                                             const std::vector<std::string> &candidates) {
+    const Layout &L = *z.layout;
+    const std::size_t pos = static_cast<std::size_t>(L.number.pos);
+    const std::size_t len = static_cast<std::size_t>(L.number.len);
+    const std::string read = line1.substr(pos, len - 1);
+    std::set<std::string> tried;
+    std::optional<MrzResult> found;
+    int valid = 0;
+    for (const auto &w : candidates) {
+        if (w.size() > len) continue;
+        const std::string padded = w + std::string(len - w.size(), '<');
+        bool lost_one = false;
+        for (std::size_t p = 0; p < len && !lost_one; ++p)
+            lost_one = std::string(padded).erase(p, 1) == read;
+        if (!lost_one) continue;
+        std::string line = line1.substr(0, pos) + padded + line1.substr(pos + len - 1);
+        if (!tried.insert(line).second) continue;
+        Zone c = z;
+        c.lines[0] = std::move(line);
+        if (!structurally_plausible(c)) continue;
+        MrzResult r = interpret(std::move(c), year, {});
+        if (!r.valid()) continue;
+        ++valid;
+        found = std::move(r);
+    }
+    if (valid != 1) return std::nullopt;
+    found->corrections.push_back("document_number: a character lost in line 1 restored from the visual zone");
+    found->fields["document_number"].corrected = true;
+    return found;
+}
+
 }  // namespace
 
 int mrz_check_digit(std::string_view field) noexcept {
@@ -439,6 +519,25 @@ int mrz_check_digit(std::string_view field) noexcept {
         sum += v * kWeights[i % 3];
     }
     return sum % 10;
+}
+
+std::vector<std::string> visual_zone_numbers(std::string_view text) {
+    std::vector<std::string> out;
+    std::set<std::string> seen;
+    std::string w;
+    auto flush = [&] {
+        const bool digit = w.find_first_of("0123456789") != std::string::npos;
+        if (w.size() >= 5 && w.size() <= 9 && digit && out.size() < 64 && seen.insert(w).second)
+            out.push_back(w);
+        w.clear();
+    };
+    for (std::size_t i = 0; i < text.size() && i < kMaxText; ++i) {
+        if (is_upper(text[i]) || is_digit(text[i])) w += text[i];
+        else flush();
+        if (w.size() > 9) w.assign(10, '#');  // longer than a number: never kept
+    }
+    flush();
+    return out;
 }
 
 std::optional<MrzResult> parse_mrz(std::string_view text, const MrzOptions &options) {
@@ -467,21 +566,40 @@ std::optional<MrzResult> parse_mrz(std::string_view text, const MrzOptions &opti
         for (std::size_t i = 0; i + static_cast<std::size_t>(L->lines) <= cand.size(); ++i) {
             Zone z{L, {}, {}, {}};
             bool ok = true;
+            std::string short_line1;  // a TD1 line 1 of 29 characters
             for (int k = 0; k < L->lines && ok; ++k) {
                 const auto &c = cand[i + static_cast<std::size_t>(k)];
                 // Consecutive lines, at most one blank or noise line between them.
                 if (k > 0 && c.first - cand[i + static_cast<std::size_t>(k) - 1].first > 2) ok = false;
                 std::string line = c.second;
                 bool is_name_line = L->names.line == k;
-                if (ok && !fit(line, static_cast<std::size_t>(L->width), is_name_line)) ok = false;
+                if (ok && k == 0 && L == &kTD1 && line.size() == 29 && !options.number_candidates.empty()) {
+                    short_line1 = line;
+                    line += '<';  // stands in until restore_short_line1() rebuilds it
+                } else if (ok && !fit(line, static_cast<std::size_t>(L->width), is_name_line)) {
+                    ok = false;
+                }
                 z.lines.push_back(std::move(line));
             }
             if (!ok) continue;
             char code = z.lines[0][0];
             if (code == '0') code = 'O';
-            if (!plausible_code(code, *L) || !structurally_plausible(z)) continue;
+            // OCR-B I read as L: no document code begins with L (ICAO 9303-5, -6: A, C or I)
+            if (code == 'L' && L != &kTD3) {
+                code = 'I';
+                z.lines[0][0] = 'I';
+                if (!short_line1.empty()) short_line1[0] = 'I';
+                z.corrections.push_back("document_code: L->I at 1");
+                z.corrected_fields.push_back("document_code");
+            }
+            if (!plausible_code(code, *L)) continue;
+            if (!short_line1.empty()) {
+                if (auto r = restore_short_line1(z, short_line1, year, options.number_candidates)) return r;
+                continue;
+            }
+            if (!structurally_plausible(z)) continue;
             // The data line must hold digits where the dates are (after OCR mapping).
-            MrzResult r = interpret(std::move(z), year);
+            MrzResult r = interpret(std::move(z), year, options.number_candidates);
             if (r.valid()) return r;
             if (!fallback) fallback = std::move(r);
         }

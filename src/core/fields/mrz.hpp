@@ -19,7 +19,17 @@ struct MrzOptions {
     // The year two-digit years are resolved against (birth dates in the future are 19xx, expiry
     // dates more than 50 years ahead are 19xx); 0 takes the current year of the system clock.
     int current_year = 0;
+    // Words of the printed (visual) zone that may be the document number (visual_zone_numbers()).
+    // A number whose reading fails its check digit or the composite is replaced by the only one
+    // of them that differs from the reading only by OCR-B confusions (agreeing in a third of the
+    // positions at least) and makes both pass; a TD1 line 1 one character short is restored by
+    // the only one that is the reading with one character more and makes every check pass.
+    std::vector<std::string> number_candidates;
 };
+
+// The words of a page that may be a printed document number: 5 to 9 upper-case letters and
+// digits, at least one digit; at most 64, each once.
+std::vector<std::string> visual_zone_numbers(std::string_view text);
 
 // Check names, as they appear in Field::checks / failed_checks and MrzResult.
 inline constexpr const char *kMrzDocumentNumberCheck = "mrz_document_number_check";

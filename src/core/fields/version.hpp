@@ -6,6 +6,6 @@
 
 namespace docextract::fields {
 
-constexpr int kFieldsVersion = 1;
+constexpr int kFieldsVersion = 2;
 
 }  // namespace docextract::fields

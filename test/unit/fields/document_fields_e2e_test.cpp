@@ -108,7 +108,7 @@ TEST_F(HelperFields, DeclaredTypeIsAHint) {
 TEST_F(HelperFields, RefreshGivesTheFieldsOfAnExtraction) {
     const json full = extract("");
     ASSERT_TRUE(full.contains("fields")) << full.dump();
-    EXPECT_EQ(full["fields_version"], 1);
+    EXPECT_EQ(full["fields_version"], 2);
     const json r = refresh(stored_model(full).dump());
     ASSERT_FALSE(r.contains("error")) << r.dump();
     for (const char *k : kFieldKeys) EXPECT_EQ(r[k], full[k]) << k;

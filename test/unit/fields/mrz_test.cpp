@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "core/fields/mrz.hpp"
 
@@ -11,7 +12,7 @@ namespace {
 
 using namespace docextract::fields;
 
-const MrzOptions kOpts{2024};
+const MrzOptions kOpts{2024, {}};
 
 const char kTD3[] =
     "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
@@ -207,10 +208,10 @@ TEST(Mrz, ImpossibleDateFailsEvenWithMatchingCheckDigit) {
 }
 
 TEST(Mrz, CenturyRule) {
-    auto r = parse_mrz(kTD3, MrzOptions{1970});  // seen from 1970, 74 is 1874? no: in the future
+    auto r = parse_mrz(kTD3, MrzOptions{1970, {}});  // seen from 1970, 74 is 1874? no: in the future
     ASSERT_TRUE(r);
     EXPECT_EQ(value(*r, "birth_date"), "1974-08-12");  // 2074 > 1970 -> 1974
-    r = parse_mrz(kTD3, MrzOptions{2080});
+    r = parse_mrz(kTD3, MrzOptions{2080, {}});
     EXPECT_EQ(value(*r, "birth_date"), "2074-08-12");
 }
 
@@ -222,6 +223,105 @@ TEST(Mrz, NothingOrHostile) {
     EXPECT_FALSE(parse_mrz(many, kOpts));
     std::string junk(2u << 20, '<');
     EXPECT_FALSE(parse_mrz(junk, kOpts));
+}
+
+// TD1 line 1 as OCR misread it on small ID cards; lines 2 and 3 of the specimen.
+const char kTD1Rest[] =
+    "7408122F1204159UTO<<<<<<<<<<<6\n"
+    "ERIKSSON<<ANNA<MARIA<<<<<<<<<<";
+
+MrzOptions with_numbers(std::vector<std::string> numbers) {
+    MrzOptions o = kOpts;
+    o.number_candidates = std::move(numbers);
+    return o;
+}
+
+TEST(Mrz, VisualZoneNumbers) {
+    EXPECT_EQ(visual_zone_numbers("Nr. D23145890 born 12.08.1974\nABCDEFGHIJK 12345 D23145890 X1234567890"),
+              (std::vector<std::string>{"D23145890", "12345"}));
+}
+
+TEST(Mrz, Td1NumberFromVisualZone) {
+    // four confusions (2/Z, 1/I, 5/S, 0/O): beyond the two-substitution search
+    const std::string text = std::string("I<UTODZ3I4S89O7<<<<<<<<<<<<<<<\n") + kTD1Rest;
+    auto plain = parse_mrz(text, kOpts);
+    ASSERT_TRUE(plain);
+    EXPECT_FALSE(plain->valid());
+    auto r = parse_mrz(text, with_numbers({"12345", "D23145890"}));
+    ASSERT_TRUE(r);
+    EXPECT_TRUE(r->valid());
+    EXPECT_EQ(value(*r, "document_number"), "D23145890");
+    EXPECT_TRUE(r->fields.at("document_number").corrected);
+    EXPECT_EQ(r->corrections,
+              (std::vector<std::string>{"document_number: DZ3I4S89O->D23145890 from the visual zone"}));
+    // a printed word that differs by other than OCR-B confusions (X/D ...) is not the number
+    auto far = parse_mrz(std::string("I<UTOXXXXXX890<<<<<<<<<<<<<<<<\n") + kTD1Rest,
+                         with_numbers({"D23145890"}));
+    ASSERT_TRUE(far);
+    EXPECT_FALSE(far->valid());
+    EXPECT_EQ(value(*far, "document_number"), "XXXXXX890");
+    // I/V is no OCR-B confusion: D23V45890 passes the check digits but is not the reading
+    auto odd = parse_mrz(std::string("I<UTODZ3I4589O7<<<<<<<<<<<<<<<\n") + kTD1Rest, with_numbers({"D23V45890"}));
+    ASSERT_TRUE(odd);
+    EXPECT_FALSE(odd->valid());
+    EXPECT_EQ(value(*odd, "document_number"), "DZ3I4589O");
+    // the printed number goes before the two-substitution search, which would take 404MBIKT5
+    // (OCR-B 8/B, 9/I, Z/T read in the generated card id006; both pass check digit 9)
+    auto card = parse_mrz("I<D<<4O4MBIKTS9<<<<<<<<<<<<<<<\n7912229F3208140D<<<<<<<<<<<<<2\n"
+                          "WEBER<<JONAS<<<<<<<<<<<<<<<<<<",
+                          with_numbers({"404M89KZ5"}));
+    ASSERT_TRUE(card);
+    EXPECT_TRUE(card->valid());
+    EXPECT_EQ(value(*card, "document_number"), "404M89KZ5");
+    EXPECT_EQ(card->corrections,
+              (std::vector<std::string>{"document_number: 4O4MBIKTS->404M89KZ5 from the visual zone"}));
+    auto blind = parse_mrz("I<D<<4O4MBIKTS9<<<<<<<<<<<<<<<\n7912229F3208140D<<<<<<<<<<<<<2\n"
+                           "WEBER<<JONAS<<<<<<<<<<<<<<<<<<",
+                           kOpts);
+    ASSERT_TRUE(blind);
+    EXPECT_EQ(value(*blind, "document_number"), "404MBIKT5");
+}
+
+TEST(Mrz, Td1NumberFromVisualZoneNeedsBothCheckDigits) {
+    // a wrong number check digit (8, not 7): the printed number passes the composite only
+    auto r = parse_mrz(std::string("I<UTODZ3I4S89O8<<<<<<<<<<<<<<<\n") + kTD1Rest,
+                       with_numbers({"D23145890"}));
+    ASSERT_TRUE(r);
+    EXPECT_FALSE(r->valid());
+    EXPECT_EQ(value(*r, "document_number"), "DZ3I4S89O");
+    EXPECT_TRUE(r->corrections.empty());
+}
+
+TEST(Mrz, Td1DocumentCodeReadAsL) {
+    auto r = parse_mrz(std::string("L<UTOD231458907<<<<<<<<<<<<<<<\n") + kTD1Rest, kOpts);
+    ASSERT_TRUE(r);
+    EXPECT_TRUE(r->valid());
+    EXPECT_EQ(value(*r, "document_code"), "I");
+    EXPECT_EQ(r->lines[0], "I<UTOD231458907<<<<<<<<<<<<<<<");
+    EXPECT_EQ(r->corrections, (std::vector<std::string>{"document_code: L->I at 1"}));
+}
+
+TEST(Mrz, Td1LostCharacterRestoredFromVisualZone) {
+    // the 9 of D23145890 lost: line 1 has 29 characters
+    const std::string text = std::string("I<UTOD23145807<<<<<<<<<<<<<<<\n") + kTD1Rest;
+    auto plain = parse_mrz(text, kOpts);
+    EXPECT_FALSE(plain && plain->format == "TD1");
+    // D23145807 (the reading with 7 lost after it) passes too: the composite repeats the number's
+    // own check, so two such words are ambiguous and neither is taken
+    auto two = parse_mrz(text, with_numbers({"D23145890", "D23145807"}));
+    EXPECT_FALSE(two && two->format == "TD1");
+    auto r = parse_mrz(text, with_numbers({"12345", "D23145890"}));
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->format, "TD1");
+    EXPECT_TRUE(r->valid());
+    EXPECT_EQ(r->lines[0], "I<UTOD231458907<<<<<<<<<<<<<<<");
+    EXPECT_EQ(value(*r, "document_number"), "D23145890");
+    EXPECT_TRUE(r->fields.at("document_number").corrected);
+    EXPECT_EQ(r->corrections, (std::vector<std::string>{
+                                  "document_number: a character lost in line 1 restored from the visual zone"}));
+    // a printed number that is not the reading with one character lost: nothing restored
+    auto other = parse_mrz(text, with_numbers({"D23145999"}));
+    EXPECT_FALSE(other && other->format == "TD1");
 }
 
 }  // namespace
