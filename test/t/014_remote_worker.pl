@@ -12,7 +12,7 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use IO::Socket::INET;
 use IPC::Run;
-use DocextractTest qw(new_cluster text_pdf salted bytea_hex test_helper set_helper wait_job);
+use DocextractTest qw(new_cluster text_pdf salted bytea_hex test_helper set_helper wait_job test_pki);
 
 my $node = new_cluster('remote', 'docextract.workers_per_database = 0', "docextract.lease_duration = '5s'",
 	"docextract.retry_backoff_base = '0'");
@@ -158,21 +158,7 @@ $w4->signal('TERM');
 $w4->finish;
 
 #### SSL with sslmode=verify-full, over TCP
-my $pki = PostgreSQL::Test::Utils::tempdir('pki');
-sub openssl {
-	my @cmd = ('openssl', @_);
-	my ($o, $e) = ('', '');
-	IPC::Run::run(\@cmd, '<', \'', '>', \$o, '2>', \$e) or die "@cmd: $e";
-}
-openssl('req', '-new', '-x509', '-days', '1', '-nodes', '-subj', '/CN=docextract test CA',
-	'-keyout', "$pki/ca.key", '-out', "$pki/ca.crt");
-openssl('req', '-new', '-nodes', '-subj', '/CN=localhost', '-keyout', "$pki/server.key", '-out', "$pki/server.csr");
-open my $ext, '>', "$pki/ext.cnf" or die;
-print $ext "subjectAltName = DNS:localhost\n";
-close $ext;
-openssl('x509', '-req', '-in', "$pki/server.csr", '-CA', "$pki/ca.crt", '-CAkey', "$pki/ca.key",
-	'-CAcreateserial', '-days', '1', '-extfile', "$pki/ext.cnf", '-out', "$pki/server.crt");
-chmod 0600, "$pki/server.key";
+my $pki = test_pki('localhost');
 $node->append_conf('postgresql.conf', "ssl = on\nssl_cert_file = '$pki/server.crt'\nssl_key_file = '$pki/server.key'\n"
 	  . "listen_addresses = '127.0.0.1'\n");
 $node->append_conf('pg_hba.conf', "hostssl postgres remote 127.0.0.1/32 trust\n");

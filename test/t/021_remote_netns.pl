@@ -33,7 +33,8 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use IPC::Run;
-use DocextractTest qw(text_pdf bytea_hex test_helper set_helper wait_job job_row results_of helper_children);
+use DocextractTest qw(text_pdf bytea_hex test_helper set_helper wait_job job_row results_of helper_children
+  test_pki);
 
 my ($server_ip, $worker_ip, $server_name) = ('10.77.0.1', '10.77.0.2', 'db.docextract.test');
 
@@ -68,17 +69,7 @@ run_cmd(@in_worker_ns, $ip, 'addr', 'add', "$worker_ip/24", 'dev', 'dxw');
 run_cmd(@in_worker_ns, $ip, 'link', 'set', 'dxw', 'up');
 
 #### a CA, and a server certificate for the name the worker uses
-my $pki = PostgreSQL::Test::Utils::tempdir('pki');
-sub openssl { run_cmd('openssl', @_); }
-openssl('req', '-new', '-x509', '-days', '1', '-nodes', '-subj', '/CN=docextract netns test CA',
-	'-keyout', "$pki/ca.key", '-out', "$pki/ca.crt");
-openssl('req', '-new', '-nodes', '-subj', "/CN=$server_name", '-keyout', "$pki/server.key", '-out', "$pki/server.csr");
-open my $ext, '>', "$pki/ext.cnf" or die;
-print $ext "subjectAltName = DNS:$server_name\n";
-close $ext;
-openssl('x509', '-req', '-in', "$pki/server.csr", '-CA', "$pki/ca.crt", '-CAkey', "$pki/ca.key",
-	'-CAcreateserial', '-days', '1', '-extfile', "$pki/ext.cnf", '-out', "$pki/server.crt");
-chmod 0600, "$pki/server.key";
+my $pki = test_pki($server_name);
 
 #### the server: TLS and SCRAM from the worker's network only; local sessions for the test itself
 my $node = PostgreSQL::Test::Cluster->new('netns');

@@ -10,7 +10,7 @@ use Exporter 'import';
 our @EXPORT_OK = qw(new_cluster pdf_hex png_hex job_row results_of
   text_pdf text_pdf_utf8 scanned_pdf mixed_pdf text_image salted bytea_hex
   test_helper set_helper use_helper sql_error worker_pids wait_workers helper_children
-  reload_with wait_job running_helper worker_stats);
+  reload_with wait_job running_helper worker_stats test_pki);
 
 # A started cluster with docextract preloaded. Extra postgresql.conf lines may be passed.
 sub new_cluster {
@@ -21,6 +21,29 @@ sub new_cluster {
 		join("\n", "shared_preload_libraries = 'docextract'", @conf) . "\n");
 	$node->start;
 	return $node;
+}
+
+# A throwaway CA (made with openssl) and a server certificate for the DNS name $server_name,
+# signed by it: returns the directory with ca.crt, server.crt and server.key (mode 0600).
+sub test_pki {
+	my ($server_name) = @_;
+	my $pki = PostgreSQL::Test::Utils::tempdir('pki');
+	my $openssl = sub {
+		my @cmd = ('openssl', @_);
+		my ($o, $e) = ('', '');
+		IPC::Run::run(\@cmd, '<', \'', '>', \$o, '2>', \$e) or die "@cmd: $e";
+	};
+	$openssl->('req', '-new', '-x509', '-days', '1', '-nodes', '-subj', '/CN=docextract test CA',
+		'-keyout', "$pki/ca.key", '-out', "$pki/ca.crt");
+	$openssl->('req', '-new', '-nodes', '-subj', "/CN=$server_name", '-keyout', "$pki/server.key",
+		'-out', "$pki/server.csr");
+	open my $ext, '>', "$pki/ext.cnf" or die;
+	print $ext "subjectAltName = DNS:$server_name\n";
+	close $ext;
+	$openssl->('x509', '-req', '-in', "$pki/server.csr", '-CA', "$pki/ca.crt", '-CAkey', "$pki/ca.key",
+		'-CAcreateserial', '-days', '1', '-extfile', "$pki/ext.cnf", '-out', "$pki/server.crt");
+	chmod 0600, "$pki/server.key";
+	return $pki;
 }
 
 # Bytes (as SQL hex literals) that pass validation: a PDF header or a PNG header, a salt, and
