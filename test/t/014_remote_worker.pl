@@ -12,7 +12,7 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use IO::Socket::INET;
 use IPC::Run;
-use DocextractTest qw(new_cluster text_pdf salted bytea_hex test_helper set_helper wait_job test_pki);
+use DocextractTest qw(new_cluster text_pdf salted bytea_hex test_helper set_helper wait_job test_pki wait_for_log);
 
 my $node = new_cluster('remote', 'docextract.workers_per_database = 0', "docextract.lease_duration = '5s'",
 	"docextract.retry_backoff_base = '0'");
@@ -46,17 +46,6 @@ sub start_worker {
 	my $h = IPC::Run::start([ $cli, '-d', $conn, 'worker', '--helper', "$hdir/helper", '--poll-interval', '0.2', @args ],
 		'<', \'', '>', \$out, '2>', \$err);
 	return ($h, \$out, \$err);
-}
-
-sub wait_for_log {
-	my ($h, $err, $re) = @_;
-	for (1 .. 600) {
-		$h->pump_nb;
-		return 1 if $$err =~ $re;
-		select(undef, undef, undef, 0.1);
-	}
-	diag("worker log so far:\n$$err");
-	return 0;
 }
 
 sub http_get {

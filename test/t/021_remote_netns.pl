@@ -34,7 +34,7 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use IPC::Run;
 use DocextractTest qw(text_pdf bytea_hex test_helper set_helper wait_job job_row results_of helper_children
-  test_pki);
+  test_pki wait_for_log);
 
 my ($server_ip, $worker_ip, $server_name) = ('10.77.0.1', '10.77.0.2', 'db.docextract.test');
 
@@ -136,17 +136,6 @@ sub start_worker {
 	# nsenter execs the worker: the process started is the worker itself.
 	my $h = IPC::Run::start(\@cmd, '<', \'', '>', \$out, '2>', \$err);
 	return ($h, $h->{KIDS}[0]{PID}, \$out, \$err);
-}
-
-sub wait_for_log {
-	my ($h, $err, $re) = @_;
-	for (1 .. 600) {
-		$h->pump_nb;
-		return 1 if $$err =~ $re;
-		select(undef, undef, undef, 0.1);
-	}
-	diag("worker log so far:\n$$err");
-	return 0;
 }
 
 # Runs the client once in the worker's namespace; returns (exit status, stderr).

@@ -10,7 +10,7 @@ use Exporter 'import';
 our @EXPORT_OK = qw(new_cluster pdf_hex png_hex job_row results_of
   text_pdf text_pdf_utf8 scanned_pdf mixed_pdf text_image salted bytea_hex
   test_helper set_helper use_helper sql_error worker_pids wait_workers helper_children
-  reload_with wait_job running_helper worker_stats test_pki);
+  reload_with wait_job running_helper worker_stats test_pki wait_for_log);
 
 # A started cluster with docextract preloaded. Extra postgresql.conf lines may be passed.
 sub new_cluster {
@@ -44,6 +44,19 @@ sub test_pki {
 		'-CAcreateserial', '-days', '1', '-extfile', "$pki/ext.cnf", '-out', "$pki/server.crt");
 	chmod 0600, "$pki/server.key";
 	return $pki;
+}
+
+# Pumps an IPC::Run process (a docextract worker) until its stderr, collected in $$err, matches
+# $re; 60 s at most, then shows the log so far.
+sub wait_for_log {
+	my ($h, $err, $re) = @_;
+	for (1 .. 600) {
+		$h->pump_nb;
+		return 1 if $$err =~ $re;
+		select(undef, undef, undef, 0.1);
+	}
+	Test::More::diag("worker log so far:\n$$err");
+	return 0;
 }
 
 # Bytes (as SQL hex literals) that pass validation: a PDF header or a PNG header, a salt, and
